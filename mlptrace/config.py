@@ -1,0 +1,127 @@
+"""Training settings, validated once, up front, from one table.
+
+Every check names the option and the bad value, so the command line can print it as it is.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .errors import MlptraceError
+from .weights import INITS
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train and what to record.
+
+    data : built-in name or CSV path;  targets : CSV target columns (None: the last column);
+    hidden : hidden layer sizes;  batch_size : None for full batch, 1 for SGD;
+    record : epochs to trace (``"1,last"``, ``"1-3"``, ``"all"``);  init_weights : a weights
+    JSON file that replaces the drawn starting weights.
+    """
+    data: str = "article"
+    targets: tuple | None = None
+    hidden: tuple = (3,)
+    epochs: int = 5000
+    lr: float = 0.1
+    seed: int = 0
+    init: str = "uniform"
+    init_weights: str | None = None
+    activation: str = "sigmoid"
+    output_activation: str = "sigmoid"
+    batch_size: int | None = None
+    shuffle: bool = False
+    record: str = "1,last"
+
+    def __post_init__(self):
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        if self.targets is not None:
+            object.__setattr__(self, "targets", tuple(self.targets))
+        for f in fields(self):
+            check = _CHECKS.get(f.name)
+            if check is not None:
+                check(getattr(self, f.name))
+        record_epochs(self.record, self.epochs)  # raises for an epoch beyond --epochs
+
+    def to_dict(self) -> dict:
+        """JSON-ready settings (for the dump and the overview sheet)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["hidden"] = list(self.hidden)
+        d["targets"] = list(self.targets) if self.targets else None
+        return d
+
+
+def _positive_int(option):
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise MlptraceError(f"{option} must be a whole number of at least 1, not {v!r}")
+    return check
+
+
+def _positive_float(option):
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            raise MlptraceError(f"{option} must be a positive number, not {v!r}")
+    return check
+
+
+def _one_of(option, choices):
+    def check(v):
+        if v not in choices:
+            raise MlptraceError(f"{option} must be one of {', '.join(choices)}, not {v!r}")
+    return check
+
+
+def _hidden(v):
+    if not v:
+        raise MlptraceError("--hidden needs at least one layer size")
+    for size in v:
+        _positive_int("--hidden layer sizes")(size)
+
+
+def _seed(v):
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**32:
+        raise MlptraceError(f"--seed must be a whole number from 0 to 4294967295, not {v!r}")
+
+
+def _batch(v):
+    if v is not None:
+        _positive_int("--batch-size")(v)
+
+
+_CHECKS = {
+    "hidden": _hidden,
+    "epochs": _positive_int("--epochs"),
+    "lr": _positive_float("--lr"),
+    "seed": _seed,
+    "init": _one_of("--init", INITS),
+    "activation": _one_of("--activation", HIDDEN_ACTIVATIONS),
+    "output_activation": _one_of("--output-activation", OUTPUT_ACTIVATIONS),
+    "batch_size": _batch,
+}
+
+
+def record_epochs(spec: str, epochs: int) -> list[int]:
+    """The sorted epochs named by ``spec``: numbers, ranges ``a-b``, ``last``, ``all``."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise MlptraceError(f"--record needs epochs such as 1,last or 1-3 or all, not {spec!r}")
+    chosen: set[int] = set()
+    for part in (p.strip() for p in spec.split(",")):
+        if part == "all":
+            return list(range(1, epochs + 1))
+        if part == "last":
+            chosen.add(epochs)
+            continue
+        lo, sep, hi = part.partition("-")
+        try:
+            first, last = int(lo), int(hi) if sep else int(lo)
+        except ValueError:
+            raise MlptraceError(f"--record: {part!r} is not an epoch, a range like 1-3, 'last' or 'all'") from None
+        if first < 1 or last < first:
+            raise MlptraceError(f"--record: {part!r} is not a range of epochs from 1 up")
+        if last > epochs:
+            raise MlptraceError(f"--record: epoch {last} is beyond --epochs {epochs}")
+        chosen.update(range(first, last + 1))
+    return sorted(chosen)

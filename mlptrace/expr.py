@@ -1,0 +1,244 @@
+"""Cell-level expressions: how one number of a recorded matrix is made from other cells.
+
+Each recorded matrix knows its operation; the operation builds, for any one cell, a small
+expression tree over ``Ref``s to operand cells.  Everything a sheet shows about that cell is
+derived from this one tree (as micrograd derives its drawing from ``_prev``/``_op``):
+
+* ``refs``        the cells it is computed from (the orange cells);
+* ``formula``     the spreadsheet formula, given where each cell sits;
+* ``arithmetic``  the written-out arithmetic with the numbers;
+* ``evaluate``    the number itself (tests check it against numpy's).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from .activations import get as activation
+
+#: products written out one by one up to this fan-in; beyond it, MMULT/SUMPRODUCT of ranges
+EXPLICIT_FAN_IN = 8
+#: products written out in the arithmetic line before it abbreviates with "…"
+ARITHMETIC_TERMS = 8
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Cell (row, col), 0-based, of the matrix called ``name``."""
+    name: str
+    row: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Num:
+    """A literal number (the 1 in 1−a)."""
+    value: float
+
+
+@dataclass(frozen=True)
+class Dot:
+    """Σ left[k]·right[k]: a row of one matrix against a row or column of another."""
+    left: tuple
+    right: tuple
+
+
+@dataclass(frozen=True)
+class Total:
+    """Σ terms: the sum down a column."""
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Bin:
+    """left op right, op one of + − ×."""
+    op: str
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True)
+class Apply:
+    """An activation (``kind`` "fn") or its slope from the output (``kind`` "slope") of one cell."""
+    activation: str
+    kind: str
+    arg: Ref
+
+
+Expr = Union[Ref, Num, Dot, Total, Bin, Apply]
+
+
+def refs(e: Expr) -> list[Ref]:
+    """Every cell the expression reads, in reading order, without repeats."""
+    out: list[Ref] = []
+
+    def walk(x):
+        if isinstance(x, Ref):
+            out.append(x)
+        elif isinstance(x, Dot):
+            for a, b in zip(x.left, x.right):
+                out.extend((a, b))
+        elif isinstance(x, Total):
+            out.extend(x.terms)
+        elif isinstance(x, Bin):
+            walk(x.left)
+            walk(x.right)
+        elif isinstance(x, Apply):
+            out.append(x.arg)
+
+    walk(e)
+    return list(dict.fromkeys(out))
+
+
+def evaluate(e: Expr, value: Callable[[Ref], float]) -> float:
+    """The expression's number, reading each cell through ``value``."""
+    if isinstance(e, Ref):
+        return value(e)
+    if isinstance(e, Num):
+        return e.value
+    if isinstance(e, Dot):
+        return sum(value(a) * value(b) for a, b in zip(e.left, e.right))
+    if isinstance(e, Total):
+        return sum(value(t) for t in e.terms)
+    if isinstance(e, Bin):
+        l, r = evaluate(e.left, value), evaluate(e.right, value)
+        return {"+": l + r, "-": l - r, "*": l * r}[e.op]
+    act = activation(e.activation)
+    fn = act.fn if e.kind == "fn" else act.slope
+    import numpy as np  # local: the tree itself needs no numpy
+    return float(fn(np.float64(value(e.arg))))
+
+
+# Precedence: a sum is 1, a product 2, anything self-contained 3.
+def _prec(e: Expr, explicit: bool) -> int:
+    if isinstance(e, Bin):
+        return 1 if e.op in "+-" else 2
+    if isinstance(e, Dot):
+        return 1 if explicit and len(e.left) > 1 else 3
+    if isinstance(e, Apply):
+        return 2 if e.kind == "fn" and e.activation == "sigmoid" else 1
+    return 3
+
+
+def _wrap(text: str, inner: int, outer: int) -> str:
+    return f"({text})" if inner < outer else text
+
+
+class _Renderer:
+    """Shared walk for formulas and arithmetic; subclasses say how atoms and sums look."""
+
+    times = "*"
+    minus = "-"
+
+    def render(self, e: Expr) -> str:
+        if isinstance(e, Ref):
+            return self.ref(e)
+        if isinstance(e, Num):
+            return f"{e.value:g}"
+        if isinstance(e, Dot):
+            return self.dot(e)
+        if isinstance(e, Total):
+            return self.total(e)
+        if isinstance(e, Apply):
+            return self.apply(e)
+        need = 2 if e.op == "*" else 1
+        left = _wrap(self.render(e.left), self.prec(e.left), need)
+        # a − (b + c) and a × (b·c) need their right side wrapped one level higher
+        right = _wrap(self.render(e.right), self.prec(e.right), need + (e.op == "-"))
+        op = {"+": " + " if self.spaced else "+", "-": self.minus, "*": self.times}[e.op]
+        return f"{left}{op}{right}"
+
+    def prec(self, e: Expr) -> int:
+        return _prec(e, self.explicit(e))
+
+    def explicit(self, e: Expr) -> bool:
+        return True
+
+
+class FormulaRenderer(_Renderer):
+    """Spreadsheet formulas; ``address(ref)`` gives (row, col) 1-based on the sheet."""
+
+    spaced = False
+
+    def __init__(self, address: Callable[[Ref], tuple[int, int]]):
+        self.address = address
+
+    def ref(self, r: Ref) -> str:
+        return cell_name(*self.address(r))
+
+    def span(self, cells) -> str:
+        return f"{self.ref(cells[0])}:{self.ref(cells[-1])}" if len(cells) > 1 else self.ref(cells[0])
+
+    def explicit(self, e: Expr) -> bool:
+        return not isinstance(e, Dot) or len(e.left) <= EXPLICIT_FAN_IN
+
+    def dot(self, e: Dot) -> str:
+        if self.explicit(e):
+            return "+".join(f"{self.ref(a)}*{self.ref(b)}" for a, b in zip(e.left, e.right))
+        same_shape = _orientation(self.address, e.left) == _orientation(self.address, e.right)
+        # SUMPRODUCT of a row against a column is #VALUE! everywhere; MMULT takes row × column.
+        fn = "SUMPRODUCT" if same_shape else "MMULT"
+        return f"{fn}({self.span(e.left)},{self.span(e.right)})"
+
+    def total(self, e: Total) -> str:
+        return f"SUM({self.span(e.terms)})"
+
+    def apply(self, e: Apply) -> str:
+        act = activation(e.activation)
+        if e.kind == "fn":
+            return act.formula.format(x=self.ref(e.arg))
+        return act.slope_formula.format(a=self.ref(e.arg))
+
+
+class ArithmeticRenderer(_Renderer):
+    """The written-out arithmetic, numbers shown with ``decimals`` places."""
+
+    spaced = True
+    times = "×"
+    minus = " − "
+
+    def __init__(self, value: Callable[[Ref], float], decimals: int):
+        self.value, self.decimals = value, decimals
+
+    def ref(self, r: Ref) -> str:
+        return number_text(self.value(r), self.decimals)
+
+    def dot(self, e: Dot) -> str:
+        terms = [f"{self.ref(a)}×{self.ref(b)}" for a, b in zip(e.left, e.right)]
+        if len(terms) > ARITHMETIC_TERMS:
+            terms = terms[:ARITHMETIC_TERMS - 2] + ["…", terms[-1]]
+        return " + ".join(terms)
+
+    def total(self, e: Total) -> str:
+        terms = [self.ref(t) for t in e.terms]
+        if len(terms) > ARITHMETIC_TERMS:
+            terms = terms[:ARITHMETIC_TERMS - 2] + ["…", terms[-1]]
+        return "(" + " + ".join(terms) + ")" if len(terms) > 1 else terms[0]
+
+    def apply(self, e: Apply) -> str:
+        act = activation(e.activation)
+        if e.kind == "fn":
+            return act.arithmetic.format(x=self.ref(e.arg))
+        return act.slope_arithmetic.format(a=self.ref(e.arg))
+
+
+def _orientation(address, cells) -> str:
+    rows = {address(c)[0] for c in cells}
+    return "row" if len(rows) == 1 else "column"
+
+
+def number_text(x: float, decimals: int) -> str:
+    """A number as the sheet displays it (minus sign as U+2212 for print)."""
+    text = f"{x:.{decimals}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", "−")
+
+
+def cell_name(row: int, col: int) -> str:
+    """A1-style name of 1-based (row, col)."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"

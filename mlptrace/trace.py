@@ -1,0 +1,374 @@
+"""Trace records: every matrix of an update, with the operation and operands it came from.
+
+The *plan* of a network (its layer sizes and activations) fixes, once, the name, operation,
+operands and step of every matrix, and the steps themselves.  A recorded update is the plan plus
+one owned numpy array per name.  From a matrix's operation the sheets derive, for any cell,
+the cells it is computed from, its formula and its written-out arithmetic (see ``expr``).
+
+Names follow the article.  With one hidden layer they are exactly the article's
+(``hidden_layer_input``, ``d_hiddenlayer`` …); with several, every hidden-layer name gets the
+layer's number, first hidden layer 1: ``wh_1``, ``hidden_layer_input_2``, ``d_hiddenlayer_2``.
+Parameters after the update carry the suffix ``_next``; ``lr`` is a 1×1 matrix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import expr as ex
+from .activations import get as activation
+
+# ---------------------------------------------------------------- operations
+
+
+@dataclass(frozen=True)
+class Given:
+    """A matrix that is read, drawn or set, not computed: X, y, the starting parameters, lr."""
+    what: str
+
+    def cell(self, i, j, operands, shapes):
+        return None
+
+    def symbols(self, name, operands):
+        return f"{name}: {self.what}"
+
+    def apply(self, *values):
+        raise TypeError("a given matrix is not computed")
+
+
+@dataclass(frozen=True)
+class Affine:
+    """Z = A·W + b.  Cell (i, j): row i of A against column j of W, plus b[j]."""
+
+    def cell(self, i, j, operands, shapes):
+        A, W, b = operands
+        n = shapes[0][1]
+        dot = ex.Dot(tuple(ex.Ref(A, i, k) for k in range(n)), tuple(ex.Ref(W, k, j) for k in range(n)))
+        return ex.Bin("+", dot, ex.Ref(b, 0, j))
+
+    def symbols(self, name, operands):
+        A, W, b = operands
+        return f"{name} = {A}·{W} + {b}"
+
+    def apply(self, A, W, b):
+        return np.dot(A, W) + b
+
+
+@dataclass(frozen=True)
+class Activate:
+    """a = f(z), cell by cell."""
+    activation: str
+
+    def cell(self, i, j, operands, shapes):
+        return ex.Apply(self.activation, "fn", ex.Ref(operands[0], i, j))
+
+    def symbols(self, name, operands):
+        return f"{name} = " + activation(self.activation).symbol.format(z=operands[0])
+
+    def apply(self, z):
+        return activation(self.activation).fn(z)
+
+
+@dataclass(frozen=True)
+class Slope:
+    """The activation's derivative, written from its output a (sigmoid: a·(1−a))."""
+    activation: str
+
+    def cell(self, i, j, operands, shapes):
+        return ex.Apply(self.activation, "slope", ex.Ref(operands[0], i, j))
+
+    def symbols(self, name, operands):
+        return f"{name} = " + activation(self.activation).slope_symbol.format(a=operands[0])
+
+    def apply(self, a):
+        return activation(self.activation).slope(a)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """E = y − output, cell by cell."""
+
+    def cell(self, i, j, operands, shapes):
+        return ex.Bin("-", ex.Ref(operands[0], i, j), ex.Ref(operands[1], i, j))
+
+    def symbols(self, name, operands):
+        return f"{name} = {operands[0]} − {operands[1]}"
+
+    def apply(self, y, out):
+        return y - out
+
+
+@dataclass(frozen=True)
+class Product:
+    """Cell-by-cell product (the article's ``*``)."""
+
+    def cell(self, i, j, operands, shapes):
+        return ex.Bin("*", ex.Ref(operands[0], i, j), ex.Ref(operands[1], i, j))
+
+    def symbols(self, name, operands):
+        return f"{name} = {operands[0]} * {operands[1]}  (cell by cell)"
+
+    def apply(self, a, b):
+        return a * b
+
+
+@dataclass(frozen=True)
+class BackProp:
+    """Error = d·Wᵀ.  Cell (i, j): row i of d against row j of W."""
+
+    def cell(self, i, j, operands, shapes):
+        d, W = operands
+        n = shapes[0][1]
+        return ex.Dot(tuple(ex.Ref(d, i, k) for k in range(n)), tuple(ex.Ref(W, j, k) for k in range(n)))
+
+    def symbols(self, name, operands):
+        return f"{name} = {operands[0]}·{operands[1]}ᵀ"
+
+    def apply(self, d, W):
+        return d.dot(W.T)
+
+
+@dataclass(frozen=True)
+class StepWeights:
+    """W_next = W + Aᵀ·d·lr.  Cell (i, j): W[i,j] + (column i of A against column j of d)·lr."""
+
+    def cell(self, i, j, operands, shapes):
+        W, A, d, lr = operands
+        n = shapes[1][0]
+        dot = ex.Dot(tuple(ex.Ref(A, k, i) for k in range(n)), tuple(ex.Ref(d, k, j) for k in range(n)))
+        return ex.Bin("+", ex.Ref(W, i, j), ex.Bin("*", dot, ex.Ref(lr, 0, 0)))
+
+    def symbols(self, name, operands):
+        W, A, d, lr = operands
+        return f"{name} = {W} + {A}ᵀ·{d}·{lr}"
+
+    def apply(self, W, A, d, lr):
+        return W + A.T.dot(d) * lr[0, 0]
+
+
+@dataclass(frozen=True)
+class StepBias:
+    """b_next = b + Σrows d·lr.  Cell (0, j): b[j] + (sum of column j of d)·lr."""
+
+    def cell(self, i, j, operands, shapes):
+        b, d, lr = operands
+        total = ex.Total(tuple(ex.Ref(d, k, j) for k in range(shapes[1][0])))
+        return ex.Bin("+", ex.Ref(b, 0, j), ex.Bin("*", total, ex.Ref(lr, 0, 0)))
+
+    def symbols(self, name, operands):
+        b, d, lr = operands
+        return f"{name} = {b} + Σrows {d}·{lr}"
+
+    def apply(self, b, d, lr):
+        return b + np.sum(d, axis=0, keepdims=True) * lr[0, 0]
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Where a matrix comes from: its operation, operand names and the step that computes it."""
+    name: str
+    op: object
+    operands: tuple
+    step: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step sheet: its number, title, the matrices it computes, its phase and its sentence."""
+    id: str
+    title: str
+    computes: tuple
+    phase: str  # "given", "forward", "backward" or "update"
+    says: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.title}"
+
+
+@dataclass(frozen=True)
+class LayerNames:
+    """The article's names for one layer's matrices."""
+    W: str
+    b: str
+    z: str
+    a: str
+    slope: str
+    error: str
+    delta: str
+
+
+def layer_names(n_hidden: int) -> list[LayerNames]:
+    """Names per layer, first hidden layer first, output layer last."""
+    def hidden(k):
+        s = f"_{k}" if n_hidden > 1 else ""
+        return LayerNames(f"wh{s}", f"bh{s}", f"hidden_layer_input{s}", f"hiddenlayer_activations{s}",
+                          f"slope_hidden_layer{s}", f"Error_at_hidden_layer{s}", f"d_hiddenlayer{s}")
+    return [hidden(k) for k in range(1, n_hidden + 1)] + [LayerNames(
+        "wout", "bout", "output_layer_input", "output", "slope_output_layer", "E", "d_output")]
+
+
+def _steps_text(act_h, act_o):
+    h, o = activation(act_h), activation(act_o)
+    return {
+        "inputs": "Read the inputs X (one row per sample) and the targets y that the network should learn to give.",
+        "weights": ("Every connection gets a weight and every neuron a bias. The first update starts from "
+                    "the starting weights; every later update starts from the previous update's results."),
+        "hidden_input": ("Each hidden neuron adds up its inputs, each multiplied by the weight of its connection, "
+                         "and adds its bias: a row of the inputs times a column of the weights, plus the bias."),
+        "hidden_act": f"Each hidden neuron passes its sum through the activation {h.name}, which {h.words}.",
+        "output": (f"The output layer does the same with the hidden activations: weighted sum plus bias, "
+                   f"then the activation {o.name}, which {o.words}."),
+        "error": "The error is how far each output is from its target: E = y − output (positive: the output was too small).",
+        "slopes": ("A slope says how strongly a neuron's output reacts to a small change of its input; "
+                   f"it is {h.slope_words} (hidden) and {o.slope_words} (output)."),
+        "d_output": ("The output delta scales the error by the output's slope: a large error on a neuron that "
+                     "can still move gives a large correction."),
+        "hidden_error": ("The error is sent back along the same connections: each hidden neuron collects the "
+                         "deltas of the layer after it, each weighted by the connecting weight."),
+        "hidden_delta": "Each hidden neuron's share of the error is scaled by its own slope.",
+        "update_w": ("Each weight moves by (its input × the delta at its end, summed over the samples) × the "
+                     "learning rate lr. This is gradient descent on the loss ½·ΣE²."),
+        "update_b": "Each bias moves by (the sum of its neuron's deltas over the samples) × the learning rate lr.",
+    }
+
+
+@dataclass
+class Plan:
+    """Everything about a network's update that does not depend on the numbers.
+
+    sizes : [inputs, hidden…, outputs];  hidden/output : activation names.
+    """
+    sizes: tuple
+    hidden: str = "sigmoid"
+    output: str = "sigmoid"
+    specs: dict = field(init=False)
+    steps: list = field(init=False)
+
+    def __post_init__(self):
+        self.sizes = tuple(self.sizes)
+        self.specs, self.steps = {}, []
+        self._build()
+
+    @property
+    def names(self) -> list[LayerNames]:
+        return layer_names(len(self.sizes) - 2)
+
+    def _add(self, step, name, op, *operands):
+        self.specs[name] = Spec(name, op, tuple(operands), step)
+
+    def _step(self, id, title, computes, phase, says):
+        self.steps.append(Step(id, title, tuple(computes), phase, says))
+
+    def _build(self):
+        names, text = self.names, _steps_text(self.hidden, self.output)
+        n_hidden, several = len(names) - 1, len(names) > 2
+        out = names[-1]
+        self._add("1", "X", Given("the inputs, one row per sample"))
+        self._add("1", "y", Given("the targets, one row per sample"))
+        self._step("1", "Inputs", ["X", "y"], "given", text["inputs"])
+        for n in names:
+            self._add("2", n.W, Given("weights at the start of this update"))
+            self._add("2", n.b, Given("biases at the start of this update"))
+        self._add("2", "lr", Given("the learning rate"))
+        params = [x for n in names for x in (n.W, n.b)]
+        self._step("2", "Initial weights", params + ["lr"], "given", text["weights"])
+        prev = "X"
+        for k, n in enumerate(names[:-1], start=1):
+            sfx = f".{k}" if several else ""
+            num = f" {k}" if several else ""
+            self._add(f"3{sfx}", n.z, Affine(), prev, n.W, n.b)
+            self._step(f"3{sfx}", f"Hidden layer input{num}", [n.z], "forward", text["hidden_input"])
+            self._add(f"4{sfx}", n.a, Activate(self.hidden), n.z)
+            self._step(f"4{sfx}", f"Hidden activations{num}", [n.a], "forward", text["hidden_act"])
+            prev = n.a
+        self._add("5", out.z, Affine(), prev, out.W, out.b)
+        self._add("5", out.a, Activate(self.output), out.z)
+        self._step("5", "Output", [out.z, out.a], "forward", text["output"])
+        self._add("6", out.error, Difference(), "y", out.a)
+        self._step("6", "Error", [out.error], "forward", text["error"])
+        self._add("7", out.slope, Slope(self.output), out.a)
+        for n in reversed(names[:-1]):
+            self._add("7", n.slope, Slope(self.hidden), n.a)
+        self._step("7", "Slopes", [out.slope] + [n.slope for n in reversed(names[:-1])], "backward",
+                   text["slopes"])
+        self._add("8", out.delta, Product(), out.error, out.slope)
+        self._step("8", "Output delta", [out.delta], "backward", text["d_output"])
+        for k in range(n_hidden, 0, -1):
+            n, after = names[k - 1], names[k]
+            sfx = f".{k}" if several else ""
+            num = f" {k}" if several else ""
+            self._add(f"9{sfx}", n.error, BackProp(), after.delta, after.W)
+            self._step(f"9{sfx}", f"Hidden error{num}", [n.error], "backward", text["hidden_error"])
+            self._add(f"10{sfx}", n.delta, Product(), n.error, n.slope)
+            self._step(f"10{sfx}", f"Hidden delta{num}", [n.delta], "backward", text["hidden_delta"])
+        inputs = ["X"] + [n.a for n in names[:-1]]
+        for n, a in reversed(list(zip(names, inputs))):
+            self._add("11", n.W + "_next", StepWeights(), n.W, a, n.delta, "lr")
+        self._step("11", "Update weights", [n.W + "_next" for n in reversed(names)], "update", text["update_w"])
+        for n in reversed(names):
+            self._add("12", n.b + "_next", StepBias(), n.b, n.delta, "lr")
+        self._step("12", "Update biases", [n.b + "_next" for n in reversed(names)], "update", text["update_b"])
+
+    def step_of(self, name: str) -> Step:
+        """The step that computes ``name``."""
+        return next(s for s in self.steps if name in s.computes)
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass
+class Update:
+    """One recorded update: every matrix by name (owned arrays), and the samples it used.
+
+    ``samples`` are 0-based row numbers of the data; ``index`` counts updates in the epoch from 1.
+    """
+    plan: Plan
+    index: int
+    samples: tuple
+    values: dict
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+    def spec(self, name: str) -> Spec:
+        return self.plan.specs[name]
+
+    def cell_expr(self, name: str, i: int, j: int):
+        """The expression of cell (i, j) of ``name`` (None for a given matrix)."""
+        spec = self.spec(name)
+        shapes = [self.values[o].shape for o in spec.operands]
+        return spec.op.cell(i, j, spec.operands, shapes)
+
+    def cell_value(self, ref: ex.Ref) -> float:
+        return float(self.values[ref.name][ref.row, ref.col])
+
+
+@dataclass
+class EpochTrace:
+    """The recorded updates of one epoch and that epoch's loss (½·ΣE² before its updates)."""
+    epoch: int
+    loss: float
+    updates: list
+
+
+def record_update(plan: Plan, index: int, samples, X, y, lr, before, zs, acts, errors, slopes,
+                  deltas, after) -> Update:
+    """Name the arrays of one update by the plan.  Copies, so the record owns every array."""
+    names = plan.names
+    values = {"X": X, "y": y}
+    for n, (W, b) in zip(names, before):
+        values[n.W], values[n.b] = W, b
+    values["lr"] = np.array([[lr]], dtype=float)
+    for l, n in enumerate(names):
+        values.update({n.z: zs[l], n.a: acts[l + 1], n.slope: slopes[l], n.error: errors[l],
+                       n.delta: deltas[l]})
+    for n, (W, b) in zip(names, after):
+        values[n.W + "_next"], values[n.b + "_next"] = W, b
+    ordered = {name: np.array(values[name], dtype=float, copy=True) for name in plan.specs}
+    return Update(plan, index, tuple(int(s) for s in samples), ordered)

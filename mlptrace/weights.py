@@ -1,0 +1,109 @@
+"""Starting weights: drawn as the article draws them, by a textbook scheme, or read from JSON.
+
+Weights JSON: ``{"layers": [{"W": [[…]], "b": [[…]]}, …]}``, first layer first.  Floats are
+written with ``repr`` precision (the json module's), so they read back bit-exact.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from .errors import MlptraceError
+
+INITS = ("uniform", "xavier", "he")
+
+
+def initial_layers(sizes: list[int], seed: int, init: str = "uniform"):
+    """Draw starting layers for layer sizes ``[inputs, hidden…, outputs]``.
+
+    ``uniform`` is exactly the article's ``np.random.uniform(size=…)`` after
+    ``np.random.seed(seed)``, in its order (W then b, layer by layer), but from a private
+    RandomState, so numpy's global random state is never touched.  ``xavier`` (Glorot uniform)
+    and ``he`` (normal, std √(2/fan-in)) draw W from the same private stream and start b at 0.
+    """
+    rng = np.random.RandomState(seed)
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        if init == "uniform":
+            W = rng.uniform(size=(fan_in, fan_out))
+            b = rng.uniform(size=(1, fan_out))
+        elif init == "xavier":
+            limit = math.sqrt(6.0 / (fan_in + fan_out))
+            W, b = rng.uniform(-limit, limit, size=(fan_in, fan_out)), np.zeros((1, fan_out))
+        elif init == "he":
+            W, b = rng.normal(0.0, math.sqrt(2.0 / fan_in), size=(fan_in, fan_out)), np.zeros((1, fan_out))
+        else:
+            raise MlptraceError(f"--init: unknown scheme {init!r} (use {', '.join(INITS)})")
+        layers.append((W, b))
+    return layers
+
+
+def to_json(layers) -> str:
+    """The weights JSON text of ``layers`` (bit-exact floats)."""
+    doc = {"layers": [{"W": W.tolist(), "b": b.tolist()} for W, b in layers]}
+    return json.dumps(doc, indent=1) + "\n"
+
+
+def _matrix(value, what: str) -> np.ndarray:
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise MlptraceError(f"{what} is not a matrix of numbers") from None
+    if arr.ndim != 2:
+        raise MlptraceError(f"{what} is not a matrix (a list of rows of numbers)")
+    if not np.all(np.isfinite(arr)):
+        raise MlptraceError(f"{what} contains a value that is not a finite number")
+    return arr
+
+
+def parse_json(text: str, source: str):
+    """Parse weights JSON text; ``source`` names the file in messages."""
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MlptraceError(f"weights file {source!r} is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("layers"), list) or not doc["layers"]:
+        raise MlptraceError(f'weights file {source!r} needs {{"layers": [{{"W": …, "b": …}}, …]}}')
+    layers = []
+    for k, layer in enumerate(doc["layers"], start=1):
+        if not isinstance(layer, dict) or "W" not in layer or "b" not in layer:
+            raise MlptraceError(f'weights file {source!r}: layer {k} needs "W" and "b"')
+        layers.append((_matrix(layer["W"], f"{source}: layer {k} W"),
+                       _matrix(layer["b"], f"{source}: layer {k} b")))
+    return layers
+
+
+def read_json(path: str):
+    """Read a weights JSON file, with one clear error for any problem."""
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8")
+    except IsADirectoryError:
+        raise MlptraceError(f"weights file {path!r} is a directory") from None
+    except FileNotFoundError:
+        raise MlptraceError(f"weights file {path!r} does not exist") from None
+    except UnicodeDecodeError:
+        raise MlptraceError(f"weights file {path!r} is not a text JSON file") from None
+    except OSError as exc:
+        raise MlptraceError(f"cannot read weights file {path!r}: {exc.strerror}") from None
+    return parse_json(text, path)
+
+
+def check_shapes(layers, sizes: list[int], source: str) -> None:
+    """Raise MlptraceError unless ``layers`` fit layer sizes ``[inputs, hidden…, outputs]``."""
+    want = len(sizes) - 1
+    if len(layers) != want:
+        raise MlptraceError(
+            f"weights file {source!r} has {len(layers)} layers but the network has {want} "
+            f"(sizes {'-'.join(map(str, sizes))})")
+    for k, ((W, b), fan_in, fan_out) in enumerate(zip(layers, sizes[:-1], sizes[1:]), start=1):
+        if W.shape != (fan_in, fan_out):
+            raise MlptraceError(
+                f"weights file {source!r}: layer {k} W has shape {W.shape[0]}×{W.shape[1]}, "
+                f"the network needs {fan_in}×{fan_out}")
+        if b.shape != (1, fan_out):
+            raise MlptraceError(
+                f"weights file {source!r}: layer {k} b has shape {b.shape[0]}×{b.shape[1]}, "
+                f"the network needs 1×{fan_out}")
