@@ -201,7 +201,8 @@ class ArithmeticRenderer(_Renderer):
         self.value, self.decimals = value, decimals
 
     def ref(self, r: Ref) -> str:
-        return number_text(self.value(r), self.decimals)
+        text = number_text(self.value(r), self.decimals)
+        return f"({text})" if text.startswith("−") else text  # 0.8×(−0.1), never 0.8×−0.1
 
     def dot(self, e: Dot) -> str:
         terms = [f"{self.ref(a)}×{self.ref(b)}" for a, b in zip(e.left, e.right)]
@@ -228,8 +229,8 @@ def _orientation(address, cells) -> str:
 
 
 def number_text(x: float, decimals: int) -> str:
-    """A number as the sheet displays it (minus sign as U+2212 for print)."""
-    text = f"{x:.{decimals}f}"
+    """A number as the sheet displays it (minus sign as U+2212 for print); whole numbers bare."""
+    text = f"{x:.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:.{decimals}f}"
     if float(text) == 0:
         text = text.lstrip("-")
     return text.replace("-", "−")

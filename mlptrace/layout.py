@@ -1,0 +1,325 @@
+"""Where every number and word goes: pure cells with roles, no colours, no files.
+
+A sheet is a list of ``Cell``s in spreadsheet coordinates (1-based row and column), each with a
+*role* ("focus", "input", "value", "label", …) that the writer maps to a style.  The board — one
+fixed place per matrix of the update — is the same on every step sheet of a workbook, so
+flipping through the sheets reads like the article's sequence of pictures.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from . import expr as ex
+from .trace import Given, Update
+
+ARTICLE_SLIPS = (
+    "Two slips in the article's prose, not in its code: the step-8 picture multiplies d_output by lr "
+    "(the code does not; lr enters only in steps 11 and 12), and the step-12 text updates bh with the "
+    "output delta (the code, and mlptrace, use d_hiddenlayer). These workbooks follow the code.")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: 1-based (row, col), its value, its role and, for live sheets, its formula.
+
+    ``formula`` is spreadsheet text without the leading "="; ``span`` > 1 merges that many
+    columns for wrapped text; ``link`` names a sheet the cell jumps to.
+    """
+    row: int
+    col: int
+    value: object
+    role: str
+    formula: str | None = None
+    span: int = 1
+    link: str | None = None
+
+
+@dataclass
+class Sheet:
+    """A sheet's cells, column widths (characters) and row heights (points)."""
+    name: str
+    cells: list = field(default_factory=list)
+    widths: dict = field(default_factory=dict)
+    heights: dict = field(default_factory=dict)
+
+    def add(self, *cells: Cell) -> None:
+        self.cells.extend(cells)
+
+    def text_row(self, row: int, text: str, role: str, span: int) -> None:
+        """A wrapped line of text across ``span`` columns, with a height that fits it."""
+        width = sum(self.widths.get(c, 9) for c in range(1, span + 1))
+        lines = max(1, math.ceil(len(text) * 1.1 / max(width, 1)))
+        self.add(Cell(row, 1, text, role, span=span))
+        self.heights[row] = 15.0 * lines + 2 if lines > 1 else self.heights.get(row, 15.0)
+
+
+@dataclass
+class Book:
+    """A workbook: sheets in order and the number of decimals to display."""
+    sheets: list
+    decimals: int
+
+
+# ---------------------------------------------------------------- the board
+
+
+@dataclass
+class Board:
+    """Fixed places of every matrix: ``places[name]`` is the (row, col) of its cell [0, 0]."""
+    places: dict
+    titles: dict
+    widths: dict
+    last_col: int
+    last_row: int
+
+    def address(self, ref: ex.Ref) -> tuple[int, int]:
+        row, col = self.places[ref.name]
+        return row + ref.row, col + ref.col
+
+
+def bands(plan) -> list[list[str]]:
+    """The board's rows of matrices: what is given, the forward pass, the backward pass, updates."""
+    names = plan.names
+    hidden, out = names[:-1], names[-1]
+    return [
+        ["X", "y"] + [x for n in names for x in (n.W, n.b)] + ["lr"],
+        [x for n in hidden for x in (n.z, n.a)] + [out.z, out.a, out.error],
+        [out.slope, out.delta] + [x for n in reversed(hidden) for x in (n.error, n.slope, n.delta)],
+        [x for n in names for x in (n.W + "_next", n.b + "_next")],
+    ]
+
+
+def _title(name, shape) -> str:
+    """The label above a matrix: its name; X and y (short names) carry their shape too."""
+    return f"{name}  ({shape[0]}×{shape[1]})" if name in ("X", "y") else name
+
+
+def _shape(shape) -> str:
+    return f"{shape[0]}×{shape[1]}"
+
+
+def make_board(update: Update, top: int, decimals: int) -> Board:
+    """Place every matrix of ``update`` in bands starting at row ``top``.
+
+    Updated parameters sit in the columns of the parameters they replace, right below them.
+    """
+    shapes = {name: v.shape for name, v in update.values.items()}
+    number_width = decimals + 5
+    places, titles, widths = {}, {}, {}
+    row = top
+    for k, band in enumerate(bands(update.plan)):
+        header = 1  # X and y: their column names; the others: their shape
+        col = places[band[0][:-len("_next")]][1] if k == 3 else 1
+        for name in band:
+            rows, cols = shapes[name]
+            titles[name] = (row, col)
+            places[name] = (row + 1 + header, col)
+            need = (len(_title(name, shapes[name])) * 0.9 + 1) / cols  # labels are 10 pt
+            for c in range(col, col + cols):
+                widths[c] = max(widths.get(c, 0), number_width, need)
+            col += cols + 1
+        height = max(shapes[name][0] for name in band)
+        row += 1 + header + height + 1
+    for c in range(1, max(widths) + 1):
+        widths.setdefault(c, 2.5)  # the gaps between matrices
+    return Board(places, titles, widths, max(widths), row - 2)
+
+
+# ---------------------------------------------------------------- step sheets
+
+
+@dataclass
+class SheetNames:
+    """The sheet name of every (update, step), and where each given matrix first appears."""
+    names: dict
+
+    @classmethod
+    def of(cls, updates, steps) -> "SheetNames":
+        several = len(updates) > 1
+        return cls({(u.index, s.id): (f"U{u.index} " if several else "") + s.label
+                    for u in updates for s in steps})
+
+    def __call__(self, update: int, step: str) -> str:
+        return self.names[(update, step)]
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _given_formula(name, i, j, update, board, sheets, sheet):
+    """A given matrix's cell: a value where it first appears, else a reference back to that."""
+    spec = update.spec(name)
+    home = sheets(update.index, spec.step)
+    if sheet != home:
+        return f"{_quoted(home)}!{ex.cell_name(*board.address(ex.Ref(name, i, j)))}"
+    if update.index > 1 and name == "lr":
+        return f"{_quoted(sheets(1, spec.step))}!{ex.cell_name(*board.address(ex.Ref(name, i, j)))}"
+    if update.index > 1 and spec.step == "2":
+        # this update starts from the previous update's results: chain to them, so a change
+        # in the first update's weights flows through the whole epoch
+        nxt = name + "_next"
+        src = sheets(update.index - 1, update.plan.specs[nxt].step)
+        return f"{_quoted(src)}!{ex.cell_name(*board.address(ex.Ref(nxt, i, j)))}"
+    return None
+
+
+def _focus(shape, focus) -> tuple[int, int]:
+    return min(focus[0], shape[0]) - 1, min(focus[1], shape[1]) - 1
+
+
+def _step_lines(update, step, focus, decimals):
+    """The step's text lines: its formula in symbols and its focus cell's arithmetic."""
+    lines = []
+    for name in step.computes:
+        spec = update.spec(name)
+        shape = update[name].shape
+        if isinstance(spec.op, Given):
+            lines.append((f"{spec.op.symbols(name, spec.operands)}  ({shape[0]}×{shape[1]})", "formula_text"))
+            continue
+        i, j = _focus(shape, focus)
+        e = update.cell_expr(name, i, j)
+        arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals).render(e)
+        result = ex.number_text(update[name][i, j], decimals)
+        lines.append((spec.op.symbols(name, spec.operands), "formula_text"))
+        lines.append((f"{name}[{i + 1},{j + 1}] = {arithmetic} = {result}", "arithmetic"))
+    return lines
+
+
+def header_rows(update) -> int:
+    """Rows above the board: title, sentence, the longest step's lines, a blank row."""
+    most = max(sum(1 if isinstance(update.spec(n).op, Given) else 2 for n in s.computes)
+               for s in update.plan.steps)
+    return 2 + most + 1
+
+
+def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch: int,
+               n_updates: int, focus=(1, 1), decimals=3, formulas=True, input_names=(),
+               target_names=()) -> Sheet:
+    """The sheet of one step of one update: header lines, then the board up to this step."""
+    plan = update.plan
+    name = sheets(update.index, step.id)
+    sheet = Sheet(name, widths=dict(board.widths))
+    span = board.last_col
+    where = f"epoch {epoch}"
+    if n_updates > 1:
+        where += f", update {update.index} of {n_updates} (samples {_samples(update.samples)})"
+    sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
+    sheet.heights[1] = 21.0
+    sheet.text_row(2, step.says, "text", span)
+    for k, (text, role) in enumerate(_step_lines(update, step, focus, decimals)):
+        sheet.add(Cell(3 + k, 1, text, role))
+    order = [s.id for s in plan.steps]
+    upto = order.index(step.id)
+    visible = [n for n, spec in plan.specs.items() if order.index(spec.step) <= upto]
+    computing = [] if step.phase == "given" else list(step.computes)
+    focus_cells = {board.address(ex.Ref(n, *_focus(update[n].shape, focus))) for n in computing}
+    inputs = {board.address(r) for n in computing
+              for r in ex.refs(update.cell_expr(n, *_focus(update[n].shape, focus)))} - focus_cells
+    render = ex.FormulaRenderer(board.address)
+    for n in visible:
+        sheet.add(Cell(*board.titles[n], _title(n, update[n].shape), "label"))
+        if n == "X" or n == "y":
+            names = input_names if n == "X" else target_names
+            for c, label in enumerate(names):
+                sheet.add(Cell(board.titles[n][0] + 1, board.titles[n][1] + c, label, "header"))
+        else:
+            sheet.add(Cell(board.titles[n][0] + 1, board.titles[n][1], _shape(update[n].shape), "shape"))
+        values = update[n]
+        given = isinstance(update.spec(n).op, Given)
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                addr = board.address(ex.Ref(n, i, j))
+                formula = None
+                if formulas:
+                    formula = (_given_formula(n, i, j, update, board, sheets, name) if given
+                               else render.render(update.cell_expr(n, i, j)))
+                role = "focus" if addr in focus_cells else "input" if addr in inputs else "value"
+                sheet.add(Cell(*addr, float(values[i, j]), role, formula))
+    return sheet
+
+
+def _samples(samples) -> str:
+    """1-based sample numbers, ranges folded: 1–3, 7."""
+    nums = [s + 1 for s in samples]
+    parts, start = [], 0
+    for k in range(1, len(nums) + 1):
+        if k == len(nums) or nums[k] != nums[k - 1] + 1:
+            a, b = nums[start], nums[k - 1]
+            parts.append(f"{a}–{b}" if b > a + 1 else f"{a}, {b}" if b == a + 1 else f"{a}")
+            start = k
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------- overview
+
+
+def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=True) -> Sheet:
+    """The first sheet: the run's settings, this epoch's loss, the legend, links to each step."""
+    cfg, data, plan = trace.config, trace.data, trace.plan
+    sheet = Sheet("Overview", widths={1: 26, 2: 16, 3: 70})
+    n_samples = data.X.shape[0]
+    batch = cfg.batch_size if cfg.batch_size and cfg.batch_size < n_samples else None
+    facts = [
+        ("Data", f"{data.name}: {n_samples} samples, inputs {', '.join(data.input_names)}; "
+                 f"targets {', '.join(data.target_names)}"),
+        ("Network", " → ".join(map(str, plan.sizes)) + f"  (inputs → hidden → outputs)"),
+        ("Activations", f"hidden {plan.hidden}, output {plan.output}"),
+        ("Learning rate lr", cfg.lr),
+        ("Epochs trained", cfg.epochs),
+        ("Gradient descent", f"mini-batches of {batch}" + (", reshuffled every epoch" if cfg.shuffle else ", in order")
+         if batch else f"full batch: one update per epoch on all {n_samples} samples"),
+        ("Starting weights", trace.start),
+        ("Seed", cfg.seed),
+        ("This epoch's loss ½·ΣE²", epoch.loss),
+        ("Final loss (last epoch)", float(trace.loss[-1])),
+        ("Numbers", f"stored at full precision, shown with {decimals} decimals"
+                    + ("; every computed cell is a live formula" if formulas else "; plain values")),
+    ]
+    sheet.add(Cell(1, 1, f"mlptrace — epoch {epoch.epoch} of {cfg.epochs}", "title"))
+    sheet.heights[1] = 21.0
+    sheet.text_row(2, "One training iteration of a multi-layer perceptron, step by step, as in the "
+                      "article \"Understanding and coding neural networks from scratch\".", "text", 3)
+    row = 4
+    for key, value in facts:
+        sheet.add(Cell(row, 1, key, "key"), Cell(row, 2, value, "fact", span=2))
+        row += 1
+    row += 1
+    sheet.add(Cell(row, 1, "Colours", "subtitle"))
+    sheet.add(Cell(row + 1, 1, "yellow", "focus"), Cell(row + 1, 2, "the cell being computed in this step", "fact", span=2))
+    sheet.add(Cell(row + 2, 1, "orange", "input"), Cell(row + 2, 2, "the cells it is computed from", "fact", span=2))
+    row += 4
+    sheet.text_row(row, ARTICLE_SLIPS, "note", 3)
+    row += 2
+    sheet.add(Cell(row, 1, "Steps", "subtitle"))
+    row += 1
+    for u in epoch.updates:
+        if len(epoch.updates) > 1:
+            sheet.add(Cell(row, 1, f"Update {u.index}: samples {_samples(u.samples)}", "key"))
+            row += 1
+        for s in plan.steps:
+            target = sheets(u.index, s.id)
+            what = "; ".join(u.spec(n).op.symbols(n, u.spec(n).operands) for n in s.computes
+                             if not isinstance(u.spec(n).op, Given)) or s.says.split(":")[0]
+            sheet.add(Cell(row, 1, target, "link", link=target), Cell(row, 2, what, "fact", span=2))
+            row += 1
+    return sheet
+
+
+# ---------------------------------------------------------------- a whole workbook
+
+
+def epoch_book(trace, epoch, *, focus=(1, 1), decimals=3, formulas=True) -> Book:
+    """The workbook of one recorded epoch: the overview, then every step of every update."""
+    steps = trace.plan.steps
+    sheets = SheetNames.of(epoch.updates, steps)
+    first = epoch.updates[0]  # the largest batch: its board fits every update
+    board = make_board(first, header_rows(first) + 1, decimals)
+    out = [overview_sheet(trace, epoch, sheets, decimals=decimals, formulas=formulas)]
+    for u in epoch.updates:
+        for s in steps:
+            out.append(step_sheet(u, s, board, sheets, epoch=epoch.epoch, n_updates=len(epoch.updates),
+                                  focus=focus, decimals=decimals, formulas=formulas,
+                                  input_names=trace.data.input_names, target_names=trace.data.target_names))
+    return Book(out, decimals)

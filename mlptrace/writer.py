@@ -1,0 +1,198 @@
+"""Turn layout books into .xlsx files.  The only module that imports openpyxl.
+
+Roles become named styles here (yellow FFFF00 for the focus, orange FFC000 for its inputs).
+Every formula cell is saved *with* its computed value, so previewers and LibreOffice (which
+trusts cached values) show the numbers without recalculating.  Files are written under a
+temporary name in the target folder and renamed into place, with fixed document and zip dates,
+so the same book always gives the same bytes and an interrupted run leaves old files intact.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import tempfile
+import zipfile
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from .errors import MlptraceError
+from .expr import cell_name
+
+FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
+YELLOW, ORANGE = "FFFF00", "FFC000"
+FIXED_DATE = datetime(2000, 1, 1)  # document dates: fixed, so identical runs give identical bytes
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
+
+_thin = Side(style="thin", color="BFBFBF")
+_box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_centre = Alignment(horizontal="center", vertical="center")
+
+# role -> font, fill, border, alignment
+_ROLES = {
+    "title": (Font(name=FONT, size=14, bold=True), None, None, None),
+    "subtitle": (Font(name=FONT, size=12, bold=True), None, None, None),
+    "text": (Font(name=FONT, size=11, italic=True), None, None, Alignment(wrap_text=True, vertical="top")),
+    "note": (Font(name=FONT, size=10, italic=True, color="595959"), None, None,
+             Alignment(wrap_text=True, vertical="top")),
+    "formula_text": (Font(name=FONT, size=11, bold=True, color="1F4E79"), None, None, None),
+    "arithmetic": (Font(name=FONT, size=11), None, None, None),
+    "label": (Font(name=FONT, size=10, bold=True, color="1F4E79"), None, None, None),
+    "header": (Font(name=FONT, size=10, italic=True, color="595959"), None, None, _centre),
+    "shape": (Font(name=FONT, size=9, italic=True, color="7F7F7F"), None, None, None),
+    "key": (Font(name=FONT, size=11, bold=True), None, None, None),
+    "fact": (Font(name=FONT, size=11), None, None, Alignment(horizontal="left")),
+    "link": (Font(name=FONT, size=11, color="0563C1", underline="single"), None, None, None),
+    "value": (Font(name=FONT, size=11), None, _box, _centre),
+    "focus": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _box, _centre),
+    "input": (Font(name=FONT, size=11), PatternFill("solid", fgColor=ORANGE), _box, _centre),
+}
+
+
+class _Styles:
+    """Named styles made on first use, one per (role, number format): fast and small files."""
+
+    def __init__(self, wb, decimals: int):
+        self.wb, self.decimals, self.made = wb, decimals, {}
+
+    def __call__(self, role: str, value) -> str:
+        fmt = "General"
+        if isinstance(value, float):
+            fmt = "0" if value.is_integer() and role in ("value", "focus", "input") and self.decimals >= 0 \
+                and abs(value) < 1e15 else "0." + "0" * self.decimals if self.decimals else "0"
+        key = (role, fmt)
+        if key not in self.made:
+            font, fill, border, align = _ROLES[role]
+            style = NamedStyle(name=f"mlptrace {role} {fmt}", font=font, number_format=fmt)
+            if fill is not None:
+                style.fill = fill
+            if border is not None:
+                style.border = border
+            if align is not None:
+                style.alignment = align
+            self.wb.add_named_style(style)
+            self.made[key] = style.name
+        return self.made[key]
+
+
+def _check(sheet, cell) -> None:
+    if cell.row > MAX_ROWS or cell.col + cell.span - 1 > MAX_COLS:
+        raise MlptraceError(f"sheet {sheet.name!r} needs cell {cell.row},{cell.col}: "
+                            "more rows or columns than a spreadsheet has; use less data")
+    if isinstance(cell.value, float) and not math.isfinite(cell.value):
+        raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
+                            f"{cell.value} cannot be shown in a spreadsheet")
+    if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
+        raise MlptraceError(f"sheet {sheet.name!r}: a text longer than a spreadsheet cell holds")
+    if cell.formula is not None and len(cell.formula) + 1 > 8192:
+        raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
+                            "formula longer than 8,192 characters")
+
+
+def _fill_sheet(ws, sheet, styles) -> dict:
+    """Write one layout sheet; return {address: value} of its formula cells."""
+    cached = {}
+    for cell in sheet.cells:
+        _check(sheet, cell)
+        c = ws.cell(row=cell.row, column=cell.col)
+        if cell.formula is not None:
+            c.value = "=" + cell.formula
+            cached[c.coordinate] = cell.value
+        else:
+            c.value = cell.value
+            if isinstance(cell.value, str):
+                c.data_type = "s"  # text typed by a user is never a formula, even "=1+1"
+        c.style = styles(cell.role, cell.value)
+        if cell.span > 1:
+            ws.merge_cells(start_row=cell.row, start_column=cell.col, end_row=cell.row,
+                           end_column=cell.col + cell.span - 1)
+        if cell.link:
+            c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{cell.link}'!A1", display=str(cell.value))
+    for col, width in sheet.widths.items():
+        ws.column_dimensions[cell_name(1, col).rstrip("0123456789")].width = round(width, 2)
+    for row, height in sheet.heights.items():
+        ws.row_dimensions[row].height = height
+    _page_setup(ws)
+    return cached
+
+
+def _page_setup(ws) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.center.text = "&A"
+    ws.oddFooter.center.text = "Page &P of &N"
+    ws.sheet_view.showGridLines = False
+
+
+def book_bytes(book) -> bytes:
+    """The .xlsx bytes of a layout book (deterministic)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    styles = _Styles(wb, book.decimals)
+    cached = []
+    for sheet in book.sheets:
+        if len(sheet.name) > 31:
+            raise MlptraceError(f"sheet name {sheet.name!r} is longer than the 31 characters a spreadsheet allows")
+        cached.append(_fill_sheet(wb.create_sheet(sheet.name), sheet, styles))
+    wb.calculation.fullCalcOnLoad = True  # Excel recomputes on open; the cached values are for the rest
+    wb.properties.creator = "mlptrace"
+    wb.properties.created = wb.properties.modified = FIXED_DATE
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _finish(raw.getvalue(), cached)
+
+
+_FORMULA_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f>)<v\s*/>')
+_DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _finish(data: bytes, cached: list) -> bytes:
+    """Add cached values to formula cells, fix the dates, and rezip with fixed entry dates."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if m and cached[int(m.group(1)) - 1]:
+                values = cached[int(m.group(1)) - 1]
+                body = _FORMULA_CELL.sub(lambda x: f"{x.group(1)}<v>{values[x.group(2)]!r}</v>",
+                                         body.decode("utf-8")).encode("utf-8")
+            elif info.filename == "docProps/core.xml":
+                stamp = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
+                body = _DATES.sub(lambda x: x.group(1) + stamp + x.group(3), body.decode("utf-8")).encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, body)
+    return out.getvalue()
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".mlptrace-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_book(book, path: str) -> None:
+    """Write a layout book to ``path`` (.xlsx)."""
+    write_atomic(path, book_bytes(book))
