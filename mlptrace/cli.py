@@ -1,0 +1,139 @@
+"""The command line: turn arguments into a run, and the library's errors into exit code 2.
+
+``main(argv) -> exit code``; all the work happens in the library.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .config import TrainConfig
+from .errors import MlptraceError
+from .export import check_writable_dir, check_writable_file, write_dump, write_weights, write_workbooks
+from .trainer import train
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, through main's handler
+        raise MlptraceError(message)
+
+
+def _ints(option, count=None):
+    def parse(text):
+        try:
+            values = tuple(int(p) for p in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} takes whole numbers separated by commas, not {text!r}")
+        if count is not None and len(values) != count:
+            raise argparse.ArgumentTypeError(f"{option} takes {count} numbers like 1,1, not {text!r}")
+        return values
+    return parse
+
+
+def _names(text):
+    names = tuple(p.strip() for p in text.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"--targets takes column names separated by commas, not {text!r}")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mlptrace", description=(
+        "Train the article's multi-layer perceptron and write every step of the chosen epochs "
+        "as colour-highlighted workbooks."))
+    a = p.add_argument
+    a("--data", default="article", help="built-in article, xor, and, or, moons; or a CSV file with a header row")
+    a("--targets", type=_names, help="target columns of a CSV, comma-separated (default: the last column)")
+    a("--hidden", type=_ints("--hidden"), default=(3,), help="hidden layer sizes, e.g. 3 or 5,4 (default 3)")
+    a("--epochs", type=int, default=5000, help="training epochs (default 5000)")
+    a("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
+    a("--seed", type=int, default=0, help="seed of the starting weights, as np.random.seed (default 0)")
+    a("--init", default="uniform", help="starting weights: uniform (the article's), xavier, he")
+    a("--init-weights", metavar="FILE.json", help="start from these weights instead")
+    a("--save-weights", metavar="FILE.json", help="write the trained weights")
+    a("--activation", default="sigmoid", help="hidden activation: sigmoid, tanh, relu")
+    a("--output-activation", default="sigmoid", help="output activation: sigmoid, tanh, relu, linear")
+    a("--batch-size", type=int, help="samples per update (default: all, full batch; 1 is SGD)")
+    a("--shuffle", action="store_true", help="reshuffle the samples every epoch, from the seed")
+    a("--record", default="1,last", help="epochs to trace: 1,last (default), 1-3, all")
+    a("--focus", type=_ints("--focus", 2), default=(1, 1), metavar="R,C",
+      help="1-based cell of each computed matrix to highlight (default 1,1)")
+    a("--decimals", type=int, default=3, help="decimals shown (default 3); full precision is stored")
+    a("--values", action="store_true", help="plain numbers instead of live formulas")
+    a("--out", default="outputs", metavar="DIR", help="output folder (default outputs)")
+    a("--dump-json", metavar="FILE", help="write every recorded matrix as JSON")
+    a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
+    a("--version", action="version", version=f"mlptrace {__version__}")
+    return p
+
+
+def _config(args) -> TrainConfig:
+    return TrainConfig(data=args.data, targets=args.targets, hidden=args.hidden, epochs=args.epochs,
+                       lr=args.lr, seed=args.seed, init=args.init, init_weights=args.init_weights,
+                       activation=args.activation, output_activation=args.output_activation,
+                       batch_size=args.batch_size, shuffle=args.shuffle, record=args.record)
+
+
+def _check_outputs(args) -> None:
+    """Every output problem is found before training, so nothing is half done."""
+    check_writable_dir(args.out)
+    for option, path in (("--save-weights", args.save_weights), ("--dump-json", args.dump_json)):
+        if path:
+            check_writable_file(path, option)
+    if args.focus[0] < 1 or args.focus[1] < 1:
+        raise MlptraceError(f"--focus row and column start at 1, not {args.focus[0]},{args.focus[1]}")
+    if not 0 <= args.decimals <= 15:
+        raise MlptraceError(f"--decimals must be from 0 to 15, not {args.decimals}")
+
+
+def _progress(args, total):
+    """A tqdm bar on stderr for long runs; nothing with --quiet or when stderr is no terminal."""
+    if args.quiet or not sys.stderr.isatty() or total < 20000:
+        return None, None
+    from tqdm import tqdm
+    bar = tqdm(total=total, unit="epoch", file=sys.stderr, leave=False)
+    done = [0]
+
+    def tick(epoch):
+        bar.update(epoch - done[0])
+        done[0] = epoch
+    return tick, bar
+
+
+def run(args) -> None:
+    config = _config(args)
+    _check_outputs(args)
+    tick, bar = _progress(args, config.epochs)
+    try:
+        trace = train(config, progress=tick)
+    finally:
+        if bar is not None:
+            bar.close()
+    paths = write_workbooks(trace, args.out, focus=args.focus, decimals=args.decimals,
+                            formulas=not args.values)
+    if args.dump_json:
+        write_dump(trace, args.dump_json)
+        paths.append(args.dump_json)
+    if args.save_weights:
+        write_weights(trace.final, args.save_weights)
+        paths.append(args.save_weights)
+    if not args.quiet:
+        for path in paths:
+            print(f"wrote {path}")
+        outputs = ", ".join(f"{v:.6g}" for v in trace.predict().ravel())
+        print(f"final loss {trace.loss[-1]:.6g}; outputs after training: {outputs}")
+
+
+def main(argv=None) -> int:
+    """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit code."""
+    try:
+        run(build_parser().parse_args(argv))
+    except MlptraceError as exc:
+        print(f"mlptrace: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mlptrace: interrupted; files already written are complete, none is half-written",
+              file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,101 @@
+"""Exporters: a trace's workbooks, its dump JSON and its weights JSON, written safely."""
+from __future__ import annotations
+
+import json
+import os
+
+from . import layout, writer
+from .errors import MlptraceError
+from .weights import to_json
+
+
+def epoch_file(epoch: int, last_epoch: int) -> str:
+    """``epoch_0001.xlsx``: zero-padded to the width of the last epoch number."""
+    return f"epoch_{epoch:0{len(str(last_epoch))}d}.xlsx"
+
+
+def check_writable_dir(path: str, option: str = "--out") -> None:
+    """Raise MlptraceError unless ``path`` is, or can be made, a writable folder."""
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise MlptraceError(f"{option} {path!r} is a file, not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise MlptraceError(f"{option} {path!r}: the folder cannot be written")
+        return
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
+        raise MlptraceError(f"{option} {path!r}: the folder cannot be created")
+
+
+def check_writable_file(path: str, option: str) -> None:
+    """Raise MlptraceError unless a file can be written at ``path``."""
+    if os.path.isdir(path):
+        raise MlptraceError(f"{option} {path!r} is a folder, not a file")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise MlptraceError(f"{option} {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise MlptraceError(f"{option} {path!r} cannot be written")
+
+
+def epoch_books(trace, *, focus=(1, 1), decimals=3, formulas=True):
+    """Yield (file name, xlsx bytes) for every recorded epoch."""
+    for epoch in trace.epochs:
+        book = layout.epoch_book(trace, epoch, focus=focus, decimals=decimals, formulas=formulas)
+        yield epoch_file(epoch.epoch, trace.config.epochs), writer.book_bytes(book)
+
+
+def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int = 3,
+                    formulas: bool = True) -> list[str]:
+    """Write one workbook per recorded epoch into folder ``out``; return their paths.
+
+    ``focus`` is the 1-based cell highlighted in every computed matrix (clipped to its shape);
+    ``formulas`` False writes plain numbers instead of live formulas.  The first workbook is
+    built completely before anything is written, so a book that cannot be made leaves the
+    folder untouched.
+    """
+    check_writable_dir(out)
+    if focus[0] < 1 or focus[1] < 1:
+        raise MlptraceError(f"--focus row and column start at 1, not {focus[0]},{focus[1]}")
+    if not 0 <= decimals <= 15:
+        raise MlptraceError(f"--decimals must be from 0 to 15, not {decimals}")
+    books = epoch_books(trace, focus=focus, decimals=decimals, formulas=formulas)
+    first = next(books, None)  # any error in making a book shows here, before a file is written
+    os.makedirs(out, exist_ok=True)
+    paths = []
+    for name, data in ([first] if first else []):
+        paths.append(_put(out, name, data))
+    for name, data in books:
+        paths.append(_put(out, name, data))
+    return paths
+
+
+def _put(folder, name, data) -> str:
+    path = os.path.join(folder, name)
+    writer.write_atomic(path, data)
+    return path
+
+
+def dump_dict(trace) -> dict:
+    """Every recorded matrix of every recorded epoch, as plain lists (the dump JSON)."""
+    return {
+        "config": trace.config.to_dict(),
+        "sizes": list(trace.plan.sizes),
+        "loss": trace.loss.tolist(),
+        "epochs": [{"epoch": e.epoch, "loss": e.loss, "updates": [
+            {"update": u.index, "samples": list(u.samples),
+             **{name: value.tolist() for name, value in u.values.items()}}
+            for u in e.updates]} for e in trace.epochs],
+    }
+
+
+def write_dump(trace, path: str) -> None:
+    """Write the dump JSON of ``trace`` to ``path``."""
+    writer.write_atomic(path, (json.dumps(dump_dict(trace)) + "\n").encode("utf-8"))
+
+
+def write_weights(layers, path: str) -> None:
+    """Write layers as weights JSON (bit-exact floats)."""
+    writer.write_atomic(path, to_json(layers).encode("utf-8"))
