@@ -10,7 +10,9 @@ import sys
 from . import __version__
 from .config import TrainConfig
 from .errors import MlptraceError
-from .export import check_writable_dir, check_writable_file, write_dump, write_weights, write_workbooks
+from .export import check_writable_dir, check_writable_file, write_dump, write_weights
+from .handouts import Output, write_run, write_variants
+from .pdf import require_soffice
 from .trainer import train
 
 
@@ -63,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     a("--values", action="store_true", help="plain numbers instead of live formulas")
     a("--out", default="outputs", metavar="DIR", help="output folder (default outputs)")
     a("--dump-json", metavar="FILE", help="write every recorded matrix as JSON")
+    a("--pdf", action="store_true", help="also write a PDF beside each workbook (needs LibreOffice)")
+    a("--exercise", action="store_true",
+      help="also write student copies (yellow cells blank, checked green/red) and answer keys")
+    a("--variants", type=int, metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
     a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
     a("--version", action="version", version=f"mlptrace {__version__}")
     return p
@@ -85,6 +91,15 @@ def _check_outputs(args) -> None:
         raise MlptraceError(f"--focus row and column start at 1, not {args.focus[0]},{args.focus[1]}")
     if not 0 <= args.decimals <= 15:
         raise MlptraceError(f"--decimals must be from 0 to 15, not {args.decimals}")
+    if args.variants is not None:
+        if args.variants < 1:
+            raise MlptraceError(f"--variants must be a whole number of at least 1, not {args.variants}")
+        if not args.exercise:
+            raise MlptraceError("--variants goes with --exercise (one exercise set per student)")
+        if args.seed + args.variants - 1 >= 2**32:
+            raise MlptraceError("--seed plus --variants goes beyond the largest seed 4294967295")
+    if args.pdf:
+        require_soffice()
 
 
 def _progress(args, total):
@@ -110,8 +125,11 @@ def run(args) -> None:
     finally:
         if bar is not None:
             bar.close()
-    paths = write_workbooks(trace, args.out, focus=args.focus, decimals=args.decimals,
-                            formulas=not args.values)
+    output = Output(args.out, args.focus, args.decimals, not args.values, args.exercise, args.pdf)
+    if args.variants:
+        paths = write_variants(config, output, args.variants)
+    else:
+        paths = write_run(trace, output)
     if args.dump_json:
         write_dump(trace, args.dump_json)
         paths.append(args.dump_json)

@@ -40,15 +40,21 @@ def check_writable_file(path: str, option: str) -> None:
         raise MlptraceError(f"{option} {path!r} cannot be written")
 
 
-def epoch_books(trace, *, focus=(1, 1), decimals=3, formulas=True):
-    """Yield (file name, xlsx bytes) for every recorded epoch."""
+COPIES = {None: "", "exercise": "_exercise", "key": "_key"}
+
+
+def epoch_books(trace, *, focus=(1, 1), decimals=3, formulas=True, copies=(None,), prefix=""):
+    """Yield (file name, xlsx bytes) for every recorded epoch and every copy asked for
+    (None: the workbook; "exercise": the student copy; "key": its answer key)."""
     for epoch in trace.epochs:
-        book = layout.epoch_book(trace, epoch, focus=focus, decimals=decimals, formulas=formulas)
-        yield epoch_file(epoch.epoch, trace.config.epochs), writer.book_bytes(book)
+        for copy in copies:
+            book = layout.epoch_book(trace, epoch, focus=focus, decimals=decimals, formulas=formulas, copy=copy)
+            name = prefix + epoch_file(epoch.epoch, trace.config.epochs).replace(".xlsx", COPIES[copy] + ".xlsx")
+            yield name, writer.book_bytes(book)
 
 
 def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int = 3,
-                    formulas: bool = True) -> list[str]:
+                    formulas: bool = True, copies=(None,), prefix: str = "") -> list[str]:
     """Write one workbook per recorded epoch into folder ``out``; return their paths.
 
     ``focus`` is the 1-based cell highlighted in every computed matrix (clipped to its shape);
@@ -61,7 +67,7 @@ def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int 
         raise MlptraceError(f"--focus row and column start at 1, not {focus[0]},{focus[1]}")
     if not 0 <= decimals <= 15:
         raise MlptraceError(f"--decimals must be from 0 to 15, not {decimals}")
-    books = epoch_books(trace, focus=focus, decimals=decimals, formulas=formulas)
+    books = epoch_books(trace, focus=focus, decimals=decimals, formulas=formulas, copies=copies, prefix=prefix)
     first = next(books, None)  # any error in making a book shows here, before a file is written
     os.makedirs(out, exist_ok=True)
     paths = []
@@ -99,3 +105,12 @@ def write_dump(trace, path: str) -> None:
 def write_weights(layers, path: str) -> None:
     """Write layers as weights JSON (bit-exact floats)."""
     writer.write_atomic(path, to_json(layers).encode("utf-8"))
+
+
+def write_summary(trace, out: str, files: list[str], *, decimals: int = 3, variants=()) -> str:
+    """Write ``summary.xlsx`` into ``out``, linking to ``files`` (names inside ``out``)."""
+    from .summary import summary_book
+    links = [(os.path.splitext(f)[0].replace("_", " "), f) for f in files]
+    path = os.path.join(out, "summary.xlsx")
+    writer.write_atomic(path, writer.book_bytes(summary_book(trace, links, decimals=decimals, variants=variants)))
+    return path

@@ -33,15 +33,45 @@ class Cell:
     formula: str | None = None
     span: int = 1
     link: str | None = None
+    answer: float | None = None  # exercise blanks: the number the student should find
+    url: str | None = None       # a file this cell opens (relative path)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A chart line: its name and the 1-based column and rows of its numbers on a sheet."""
+    name: str
+    sheet: str
+    col: int
+    first_row: int
+    last_row: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native line chart of ``series`` against the x values in ``x`` (a Series), placed at
+    1-based (row, col), ``width`` × ``height`` in centimetres."""
+    title: str
+    x_title: str
+    y_title: str
+    x: Series
+    series: tuple
+    row: int
+    col: int
+    width: float = 16.0
+    height: float = 8.0
 
 
 @dataclass
 class Sheet:
-    """A sheet's cells, column widths (characters) and row heights (points)."""
+    """A sheet's cells, charts, column widths (characters), row heights (points) and how it
+    prints (``one_page``: the whole sheet on one page, else one page wide)."""
     name: str
     cells: list = field(default_factory=list)
     widths: dict = field(default_factory=dict)
     heights: dict = field(default_factory=dict)
+    charts: list = field(default_factory=list)
+    one_page: bool = False
 
     def add(self, *cells: Cell) -> None:
         self.cells.extend(cells)
@@ -169,8 +199,9 @@ def _focus(shape, focus) -> tuple[int, int]:
     return min(focus[0], shape[0]) - 1, min(focus[1], shape[1]) - 1
 
 
-def _step_lines(update, step, focus, decimals):
-    """The step's text lines: its formula in symbols and its focus cell's arithmetic."""
+def _step_lines(update, step, focus, decimals, exercise=False):
+    """The step's text lines: its formula in symbols and its focus cell's arithmetic
+    (with the result left as "?" in an exercise copy)."""
     lines = []
     for name in step.computes:
         spec = update.spec(name)
@@ -181,7 +212,7 @@ def _step_lines(update, step, focus, decimals):
         i, j = _focus(shape, focus)
         e = update.cell_expr(name, i, j)
         arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals).render(e)
-        result = ex.number_text(update[name][i, j], decimals)
+        result = "?" if exercise else ex.number_text(update[name][i, j], decimals)
         lines.append((spec.op.symbols(name, spec.operands), "formula_text"))
         lines.append((f"{name}[{i + 1},{j + 1}] = {arithmetic} = {result}", "arithmetic"))
     return lines
@@ -196,11 +227,15 @@ def header_rows(update) -> int:
 
 def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch: int,
                n_updates: int, focus=(1, 1), decimals=3, formulas=True, input_names=(),
-               target_names=()) -> Sheet:
-    """The sheet of one step of one update: header lines, then the board up to this step."""
+               target_names=(), exercise=False) -> Sheet:
+    """The sheet of one step of one update: header lines, then the board up to this step.
+
+    ``exercise`` leaves the focus cells empty for the student (role "blank", with the answer
+    attached for checking) and hides the results of the written-out arithmetic.
+    """
     plan = update.plan
     name = sheets(update.index, step.id)
-    sheet = Sheet(name, widths=dict(board.widths))
+    sheet = Sheet(name, widths=dict(board.widths), one_page=True)
     span = board.last_col
     where = f"epoch {epoch}"
     if n_updates > 1:
@@ -208,7 +243,7 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
     sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
     sheet.heights[1] = 21.0
     sheet.text_row(2, step.says, "text", span)
-    for k, (text, role) in enumerate(_step_lines(update, step, focus, decimals)):
+    for k, (text, role) in enumerate(_step_lines(update, step, focus, decimals, exercise)):
         sheet.add(Cell(3 + k, 1, text, role))
     order = [s.id for s in plan.steps]
     upto = order.index(step.id)
@@ -236,7 +271,10 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
                     formula = (_given_formula(n, i, j, update, board, sheets, name) if given
                                else render.render(update.cell_expr(n, i, j)))
                 role = "focus" if addr in focus_cells else "input" if addr in inputs else "value"
-                sheet.add(Cell(*addr, float(values[i, j]), role, formula))
+                if exercise and role == "focus":
+                    sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j])))
+                else:
+                    sheet.add(Cell(*addr, float(values[i, j]), role, formula))
     return sheet
 
 
@@ -255,29 +293,48 @@ def _samples(samples) -> str:
 # ---------------------------------------------------------------- overview
 
 
-def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=True) -> Sheet:
-    """The first sheet: the run's settings, this epoch's loss, the legend, links to each step."""
+def overview_facts(trace, decimals=3, epoch=None, formulas=True) -> list[tuple[str, object]]:
+    """The run's settings as (key, value) rows, with ``epoch``'s loss when one is given."""
     cfg, data, plan = trace.config, trace.data, trace.plan
-    sheet = Sheet("Overview", widths={1: 26, 2: 16, 3: 70})
     n_samples = data.X.shape[0]
     batch = cfg.batch_size if cfg.batch_size and cfg.batch_size < n_samples else None
     facts = [
         ("Data", f"{data.name}: {n_samples} samples, inputs {', '.join(data.input_names)}; "
                  f"targets {', '.join(data.target_names)}"),
-        ("Network", " → ".join(map(str, plan.sizes)) + f"  (inputs → hidden → outputs)"),
+        ("Network", " → ".join(map(str, plan.sizes)) + "  (inputs → hidden → outputs)"),
         ("Activations", f"hidden {plan.hidden}, output {plan.output}"),
         ("Learning rate lr", cfg.lr),
         ("Epochs trained", cfg.epochs),
-        ("Gradient descent", f"mini-batches of {batch}" + (", reshuffled every epoch" if cfg.shuffle else ", in order")
+        ("Gradient descent", (f"mini-batches of {batch}" + (", reshuffled every epoch" if cfg.shuffle else ", in order"))
          if batch else f"full batch: one update per epoch on all {n_samples} samples"),
         ("Starting weights", trace.start),
         ("Seed", cfg.seed),
-        ("This epoch's loss ½·ΣE²", epoch.loss),
-        ("Final loss (last epoch)", float(trace.loss[-1])),
+    ]
+    if epoch is not None:
+        facts.append(("This epoch's loss ½·ΣE²", epoch.loss))
+    facts += [
+        ("Loss at epoch 1", float(trace.loss[0])),
+        (f"Loss at epoch {cfg.epochs} (last)", float(trace.loss[-1])),
         ("Numbers", f"stored at full precision, shown with {decimals} decimals"
                     + ("; every computed cell is a live formula" if formulas else "; plain values")),
     ]
-    sheet.add(Cell(1, 1, f"mlptrace — epoch {epoch.epoch} of {cfg.epochs}", "title"))
+    return facts
+
+
+EXERCISE_NOTE = (
+    "Exercise: on every step sheet the yellow cells are empty. Compute each one by hand from the "
+    "orange cells, following the formula above the board, and type your number in. The cell turns "
+    "green when your number is within 0.005 of the right one, red otherwise.")
+KEY_NOTE = "Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy."
+
+
+def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=True, copy=None) -> Sheet:
+    """The first sheet: the run's settings, this epoch's loss, the legend, links to each step."""
+    sheet = Sheet("Overview", widths={1: 26, 2: 16, 3: 70})
+    plan = trace.plan
+    facts = overview_facts(trace, decimals, epoch, formulas)
+    kind = {"exercise": " — exercise", "key": " — answer key"}.get(copy, "")
+    sheet.add(Cell(1, 1, f"mlptrace — epoch {epoch.epoch} of {trace.config.epochs}{kind}", "title"))
     sheet.heights[1] = 21.0
     sheet.text_row(2, "One training iteration of a multi-layer perceptron, step by step, as in the "
                       "article \"Understanding and coding neural networks from scratch\".", "text", 3)
@@ -290,6 +347,9 @@ def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=Tru
     sheet.add(Cell(row + 1, 1, "yellow", "focus"), Cell(row + 1, 2, "the cell being computed in this step", "fact", span=2))
     sheet.add(Cell(row + 2, 1, "orange", "input"), Cell(row + 2, 2, "the cells it is computed from", "fact", span=2))
     row += 4
+    if copy:
+        sheet.text_row(row, EXERCISE_NOTE if copy == "exercise" else KEY_NOTE, "text", 3)
+        row += 2
     sheet.text_row(row, ARTICLE_SLIPS, "note", 3)
     row += 2
     sheet.add(Cell(row, 1, "Steps", "subtitle"))
@@ -310,16 +370,24 @@ def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=Tru
 # ---------------------------------------------------------------- a whole workbook
 
 
-def epoch_book(trace, epoch, *, focus=(1, 1), decimals=3, formulas=True) -> Book:
-    """The workbook of one recorded epoch: the overview, then every step of every update."""
+def epoch_book(trace, epoch, *, focus=(1, 1), decimals=3, formulas=True, copy=None) -> Book:
+    """The workbook of one recorded epoch: the overview, then every step of every update.
+
+    ``copy`` is None for the normal workbook, "exercise" for the student copy (focus cells
+    blank, plain numbers elsewhere, so nothing recomputes around a blank) or "key" for its
+    answer key.
+    """
+    exercise = copy == "exercise"
+    formulas = formulas and not exercise
     steps = trace.plan.steps
     sheets = SheetNames.of(epoch.updates, steps)
     first = epoch.updates[0]  # the largest batch: its board fits every update
     board = make_board(first, header_rows(first) + 1, decimals)
-    out = [overview_sheet(trace, epoch, sheets, decimals=decimals, formulas=formulas)]
+    out = [overview_sheet(trace, epoch, sheets, decimals=decimals, formulas=formulas, copy=copy)]
     for u in epoch.updates:
         for s in steps:
             out.append(step_sheet(u, s, board, sheets, epoch=epoch.epoch, n_updates=len(epoch.updates),
                                   focus=focus, decimals=decimals, formulas=formulas,
-                                  input_names=trace.data.input_names, target_names=trace.data.target_names))
+                                  input_names=trace.data.input_names, target_names=trace.data.target_names,
+                                  exercise=exercise))
     return Book(out, decimals)

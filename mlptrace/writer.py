@@ -17,6 +17,8 @@ import zipfile
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -25,6 +27,8 @@ from .expr import cell_name
 
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
 YELLOW, ORANGE = "FFFF00", "FFC000"
+GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (within TOLERANCE) and wrong
+TOLERANCE = 0.005
 FIXED_DATE = datetime(2000, 1, 1)  # document dates: fixed, so identical runs give identical bytes
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
@@ -43,14 +47,17 @@ _ROLES = {
     "formula_text": (Font(name=FONT, size=11, bold=True, color="1F4E79"), None, None, None),
     "arithmetic": (Font(name=FONT, size=11), None, None, None),
     "label": (Font(name=FONT, size=10, bold=True, color="1F4E79"), None, None, None),
-    "header": (Font(name=FONT, size=10, italic=True, color="595959"), None, None, _centre),
+    "header": (Font(name=FONT, size=10, italic=True, color="595959"), None, None,
+               Alignment(horizontal="center", vertical="bottom", wrap_text=True)),
     "shape": (Font(name=FONT, size=9, italic=True, color="7F7F7F"), None, None, None),
     "key": (Font(name=FONT, size=11, bold=True), None, None, None),
     "fact": (Font(name=FONT, size=11), None, None, Alignment(horizontal="left")),
     "link": (Font(name=FONT, size=11, color="0563C1", underline="single"), None, None, None),
     "value": (Font(name=FONT, size=11), None, _box, _centre),
+    "number": (Font(name=FONT, size=11), None, None, None),
     "focus": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _box, _centre),
     "input": (Font(name=FONT, size=11), PatternFill("solid", fgColor=ORANGE), _box, _centre),
+    "blank": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _box, _centre),
 }
 
 
@@ -113,19 +120,57 @@ def _fill_sheet(ws, sheet, styles) -> dict:
                            end_column=cell.col + cell.span - 1)
         if cell.link:
             c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{cell.link}'!A1", display=str(cell.value))
+        if cell.url:
+            c.hyperlink = cell.url
+        if cell.answer is not None:
+            _add_check(ws, c.coordinate, cell.answer)
+    for chart in sheet.charts:
+        ws.add_chart(_chart(ws.parent, chart), cell_name(chart.row, chart.col))
     for col, width in sheet.widths.items():
         ws.column_dimensions[cell_name(1, col).rstrip("0123456789")].width = round(width, 2)
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
-    _page_setup(ws)
+    _page_setup(ws, sheet.one_page)
     return cached
 
 
-def _page_setup(ws) -> None:
+def _add_check(ws, coordinate: str, answer: float) -> None:
+    """Green when the student's number is within TOLERANCE of ``answer``, red otherwise."""
+    near = f"ABS({coordinate}-({answer!r}))<={TOLERANCE}"
+    ws.conditional_formatting.add(coordinate, FormulaRule(
+        formula=[f"AND(ISNUMBER({coordinate}),{near})"], fill=PatternFill("solid", bgColor=GREEN),
+        stopIfTrue=True))
+    ws.conditional_formatting.add(coordinate, FormulaRule(
+        formula=[f"AND(NOT(ISBLANK({coordinate})),NOT(AND(ISNUMBER({coordinate}),{near})))"],
+        fill=PatternFill("solid", bgColor=RED), stopIfTrue=True))
+
+
+def _reference(wb, series) -> Reference:
+    return Reference(wb[series.sheet], min_col=series.col, min_row=series.first_row, max_row=series.last_row)
+
+
+def _chart(wb, spec) -> ScatterChart:
+    """A native line chart (a scatter chart with straight lines, so x is numeric)."""
+    chart = ScatterChart()
+    chart.title, chart.style = spec.title, 2
+    chart.x_axis.title, chart.y_axis.title = spec.x_title, spec.y_title
+    chart.width, chart.height = spec.width, spec.height
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes by default
+    chart.x_axis.tickLblPos = chart.y_axis.tickLblPos = "low"  # labels at the edge, not across the plot
+    xs = _reference(wb, spec.x)
+    for line in spec.series:
+        s = ChartSeries(_reference(wb, line), xs, title=line.name)
+        s.marker.symbol = "none"
+        s.smooth = False
+        chart.series.append(s)
+    return chart
+
+
+def _page_setup(ws, one_page: bool) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
@@ -143,7 +188,9 @@ def book_bytes(book) -> bytes:
     for sheet in book.sheets:
         if len(sheet.name) > 31:
             raise MlptraceError(f"sheet name {sheet.name!r} is longer than the 31 characters a spreadsheet allows")
-        cached.append(_fill_sheet(wb.create_sheet(sheet.name), sheet, styles))
+        wb.create_sheet(sheet.name)  # all sheets first: charts refer to sheets further on
+    for sheet in book.sheets:
+        cached.append(_fill_sheet(wb[sheet.name], sheet, styles))
     wb.calculation.fullCalcOnLoad = True  # Excel recomputes on open; the cached values are for the rest
     wb.properties.creator = "mlptrace"
     wb.properties.created = wb.properties.modified = FIXED_DATE

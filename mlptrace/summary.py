@@ -1,0 +1,188 @@
+"""The summary workbook: how training went, and the article's concepts with numbers.
+
+Pure layout like ``layout``: cells with roles and chart specifications, no colours, no files.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import expr as ex
+from . import network
+from .activations import ACTIVATIONS, get as activation
+from .layout import Book, Cell, Chart, Series, Sheet, overview_facts
+
+MAX_POINTS = 2000  # chart points: every epoch up to this, then evenly spaced epochs (first and last kept)
+
+# The article's perceptron (section 2): x = 0, 1, 1; threshold 0; w = 2, 3, 4.  The article gives
+# no bias value; −8 is ours, chosen so that the bias visibly flips the decision.
+PERCEPTRON_X, PERCEPTRON_W, THRESHOLD, BIAS = (0, 1, 1), (2, 3, 4), 0, -8
+
+
+def chart_epochs(epochs: int) -> np.ndarray:
+    """The epochs plotted: all of them up to MAX_POINTS, else MAX_POINTS evenly spaced ones."""
+    if epochs <= MAX_POINTS:
+        return np.arange(1, epochs + 1)
+    return np.unique(np.linspace(1, epochs, MAX_POINTS).round().astype(int))
+
+
+def _loss_sheet(trace) -> Sheet:
+    sheet = Sheet("Loss", widths={1: 10, 2: 16})
+    sheet.add(Cell(1, 1, "epoch", "key"), Cell(1, 2, "loss ½·ΣE²", "key"))
+    for r, e in enumerate(chart_epochs(trace.config.epochs), start=2):
+        sheet.add(Cell(r, 1, int(e), "fact"), Cell(r, 2, float(trace.loss[e - 1]), "number"))
+    return sheet
+
+
+def _parameter_sheet(trace, names) -> Sheet:
+    """Every weight and bias at the sampled epochs (epoch 0 = the starting weights)."""
+    sheet = Sheet("Parameters", widths={1: 10})
+    labels = [(f"{n.W}[{i + 1},{j + 1}]", l, 0, i, j) for l, (n, (W, _)) in
+              enumerate(zip(names, trace.initial)) for i in range(W.shape[0]) for j in range(W.shape[1])]
+    labels += [(f"{n.b}[{j + 1}]", l, 1, 0, j) for l, (n, (_, b)) in
+               enumerate(zip(names, trace.initial)) for j in range(b.shape[1])]
+    sheet.add(Cell(1, 1, "epoch", "key"))
+    for c, (label, *_) in enumerate(labels, start=2):
+        sheet.add(Cell(1, c, label, "key"))
+        sheet.widths[c] = max(10, len(label) + 2)
+    for r, (epoch, layers) in enumerate(_history(trace), start=2):
+        sheet.add(Cell(r, 1, int(epoch), "fact"))
+        for c, (_, l, k, i, j) in enumerate(labels, start=2):
+            sheet.add(Cell(r, c, float(layers[l][k][i, j]), "number"))
+    return sheet, [label for label, *_ in labels]
+
+
+def _predict(trace, layers):
+    f, fo = activation(trace.plan.hidden).fn, activation(trace.plan.output).fn
+    return network.forward(layers, trace.data.X, f, fo)[1][-1]
+
+
+def _history(trace):
+    """(epoch, layers) pairs to plot: the trainer's samples, or at least the start and the end."""
+    return getattr(trace, "history", None) or [(0, trace.initial), (trace.config.epochs, trace.final)]
+
+
+def _outputs_table(sheet, trace, row) -> int:
+    """Outputs against targets before training and after the last epoch."""
+    data = trace.data
+    before, after = _predict(trace, trace.initial), _predict(trace, trace.final)
+    heads = ["sample", *data.input_names, *(f"target {t}" for t in data.target_names),
+             *(f"output before training ({t})" for t in data.target_names),
+             *(f"output after training ({t})" for t in data.target_names)]
+    sheet.add(Cell(row, 1, "Outputs against targets", "subtitle"))
+    for c, h in enumerate(heads, start=1):
+        sheet.add(Cell(row + 1, c, h, "header"))
+    sheet.heights[row + 1] = 30.0  # long headers wrap onto two lines
+    for s in range(data.X.shape[0]):
+        values = [s + 1, *data.X[s], *data.y[s], *before[s], *after[s]]
+        for c, v in enumerate(values, start=1):
+            sheet.add(Cell(row + 2 + s, c, float(v) if c > 1 else v, "value" if c > 1 else "fact"))
+    return row + 3 + data.X.shape[0]
+
+
+def summary_sheet(trace, files, *, decimals=3) -> Sheet:
+    """The first sheet: settings, links to the workbooks, outputs against targets, charts."""
+    sheet = Sheet("Summary", widths={1: 24, **{c: 14 for c in range(2, 12)}}, one_page=True)
+    sheet.add(Cell(1, 1, "mlptrace — training summary", "title"))
+    sheet.heights[1] = 21.0
+    row = 3
+    for key, value in overview_facts(trace, decimals):
+        sheet.add(Cell(row, 1, key, "key"), Cell(row, 2, value, "fact", span=6))
+        row += 1
+    row += 1
+    sheet.add(Cell(row, 1, "Workbooks", "subtitle"))
+    for label, path in files:
+        row += 1
+        sheet.add(Cell(row, 1, label, "link", url=path), Cell(row, 2, path, "fact", span=4))
+    row = _outputs_table(sheet, trace, row + 2) + 1
+    return sheet, row
+
+
+def concepts_sheet(decimals=3) -> Sheet:
+    """The article's sections 2–3 with numbers: the perceptron's three rules; the activations."""
+    sheet = Sheet("Concepts", widths={1: 30, **{c: 11 for c in range(2, 9)}}, one_page=True)
+    sheet.add(Cell(1, 1, "Concepts: from the perceptron to activation functions", "title"))
+    sheet.heights[1] = 21.0
+    sheet.text_row(2, "A perceptron takes several inputs and gives one output. The article relates them in three "
+                      "ways; change an input, a weight, the threshold or the bias and watch the output.", "text", 8)
+    for c, h in enumerate(["", "x1", "x2", "x3"], start=1):
+        sheet.add(Cell(4, c, h, "header"))
+    sheet.add(Cell(5, 1, "inputs x", "key"), *(Cell(5, 2 + k, float(v), "value") for k, v in enumerate(PERCEPTRON_X)))
+    sheet.add(Cell(6, 1, "weights w", "key"), *(Cell(6, 2 + k, float(v), "value") for k, v in enumerate(PERCEPTRON_W)))
+    sheet.add(Cell(7, 1, "threshold", "key"), Cell(7, 2, float(THRESHOLD), "value"))
+    sheet.add(Cell(8, 1, "bias b (our choice)", "key"), Cell(8, 2, float(BIAS), "value"))
+    x, w = np.array(PERCEPTRON_X), np.array(PERCEPTRON_W)
+    rules = [
+        ("1. plain sum > threshold", "IF(SUM(B5:D5)>B7,1,0)", float(x.sum() > THRESHOLD), "x1 + x2 + x3"),
+        ("2. weighted sum > threshold", "IF(SUMPRODUCT(B6:D6,B5:D5)>B7,1,0)", float(w @ x > THRESHOLD),
+         "w1·x1 + w2·x2 + w3·x3"),
+        ("3. weighted sum + bias > threshold", "IF(SUMPRODUCT(B6:D6,B5:D5)+B8>B7,1,0)",
+         float(w @ x + BIAS > THRESHOLD), "w1·x1 + w2·x2 + w3·x3 + b"),
+    ]
+    sheet.add(Cell(10, 1, "rule", "header"), Cell(10, 2, "output", "header"), Cell(10, 3, "compares", "header"))
+    for r, (label, formula, value, words) in enumerate(rules, start=11):
+        sheet.add(Cell(r, 1, label, "key"), Cell(r, 2, value, "focus", formula), Cell(r, 3, words, "fact", span=4))
+    return _activation_table(sheet, 15, decimals)
+
+
+def _activation_table(sheet, row, decimals) -> Sheet:
+    sheet.text_row(row, "An activation function turns a neuron's weighted sum z into its output a. Its slope "
+                        "(derivative) tells backpropagation how strongly a changes with z; the article writes "
+                        "it from the output a.", "text", 8)
+    acts = ["sigmoid", "tanh", "relu"]
+    heads = ["z"] + [h for a in acts for h in (a, f"{a} slope")]
+    for c, h in enumerate(heads, start=1):
+        sheet.add(Cell(row + 1, c, h, "header"))
+    zs = np.round(np.arange(-5, 5.0001, 0.5), 10)
+    first = row + 2
+    for r, z in enumerate(zs, start=first):
+        sheet.add(Cell(r, 1, float(z), "value"))
+        z_ref = ex.cell_name(r, 1)
+        for k, name in enumerate(acts):
+            act = ACTIVATIONS[name]
+            a = float(act.fn(np.float64(z)))
+            a_ref = ex.cell_name(r, 2 + 2 * k)
+            sheet.add(Cell(r, 2 + 2 * k, a, "value", act.formula.format(x=z_ref)),
+                      Cell(r, 3 + 2 * k, float(act.slope(np.float64(a))), "value",
+                           act.slope_formula.format(a=a_ref)))
+    last = first + len(zs) - 1
+    x = Series("z", sheet.name, 1, first, last)
+    sheet.charts.append(Chart("Activation functions", "z", "a", x,
+                              tuple(Series(a, sheet.name, 2 + 2 * k, first, last) for k, a in enumerate(acts)),
+                              row=4, col=10, width=15, height=7.5))
+    sheet.charts.append(Chart("Their slopes", "z", "slope", x,
+                              tuple(Series(f"{a} slope", sheet.name, 3 + 2 * k, first, last)
+                                    for k, a in enumerate(acts)),
+                              row=20, col=10, width=15, height=7.5))
+    return sheet
+
+
+def variants_sheet(variants) -> Sheet:
+    """The index of exercise variants: number, seed, final loss, links to each file."""
+    sheet = Sheet("Variants", widths={1: 10, 2: 12, 3: 14, 4: 40, 5: 40, 6: 40, 7: 40})
+    sheet.add(Cell(1, 1, "Exercise variants: one per student, each from its own seed", "title"))
+    for c, h in enumerate(["variant", "seed", "final loss", "files"], start=1):
+        sheet.add(Cell(3, c, h, "header"))
+    for r, (number, seed, loss, files) in enumerate(variants, start=4):
+        sheet.add(Cell(r, 1, number, "fact"), Cell(r, 2, seed, "fact"), Cell(r, 3, loss, "number"))
+        for c, f in enumerate(files, start=4):
+            sheet.add(Cell(r, c, f, "link", url=f))
+    return sheet
+
+
+def summary_book(trace, files, *, decimals=3, variants=()) -> Book:
+    """The summary workbook: Summary (with charts), Concepts, the variants' index if any, and
+    the charts' data sheets."""
+    summary, row = summary_sheet(trace, files, decimals=decimals)
+    loss = _loss_sheet(trace)
+    params, labels = _parameter_sheet(trace, trace.plan.names)
+    n = len(chart_epochs(trace.config.epochs))
+    summary.charts.append(Chart("Loss ½·ΣE² over the epochs", "epoch", "loss", Series("epoch", "Loss", 1, 2, n + 1),
+                                (Series("loss", "Loss", 2, 2, n + 1),), row=row, col=1))
+    shown = labels[:20]  # more lines than this are unreadable; the sheet has them all
+    params_rows = len(_history(trace)) + 1
+    summary.charts.append(Chart("Weights and biases over the epochs" + (" (first 20)" if len(labels) > 20 else ""),
+                                "epoch", "value", Series("epoch", "Parameters", 1, 2, params_rows),
+                                tuple(Series(l, "Parameters", 2 + k, 2, params_rows) for k, l in enumerate(shown)),
+                                row=row, col=7))
+    extra = [variants_sheet(variants)] if variants else []
+    return Book([summary, concepts_sheet(decimals), *extra, loss, params], decimals)
