@@ -330,7 +330,7 @@ KEY_NOTE = "Answer key: every cell filled in; the yellow cells hold the answers 
 
 def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=True, copy=None) -> Sheet:
     """The first sheet: the run's settings, this epoch's loss, the legend, links to each step."""
-    sheet = Sheet("Overview", widths={1: 26, 2: 16, 3: 70})
+    sheet = Sheet("Overview", widths={1: 26, 2: 16, 3: 100}, one_page=len(epoch.updates) == 1)
     plan = trace.plan
     facts = overview_facts(trace, decimals, epoch, formulas)
     kind = {"exercise": " — exercise", "key": " — answer key"}.get(copy, "")
@@ -361,7 +361,7 @@ def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=Tru
         for s in plan.steps:
             target = sheets(u.index, s.id)
             what = "; ".join(u.spec(n).op.symbols(n, u.spec(n).operands) for n in s.computes
-                             if not isinstance(u.spec(n).op, Given)) or s.says.split(":")[0]
+                             if not isinstance(u.spec(n).op, Given)) or ", ".join(s.computes)
             sheet.add(Cell(row, 1, target, "link", link=target), Cell(row, 2, what, "fact", span=2))
             row += 1
     return sheet
