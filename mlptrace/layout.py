@@ -129,28 +129,46 @@ def _shape(shape) -> str:
     return f"{shape[0]}×{shape[1]}"
 
 
+MAX_BOARD_COLUMNS = 24  # wider boards wrap onto further rows, so a printed page stays readable
+
+
+def _wrap_band(band, shapes, limit):
+    """Split a band into rows of (name, col) that fit in ``limit`` columns."""
+    rows, row, col = [], [], 1
+    for name in band:
+        cols = shapes[name][1]
+        if row and col + cols - 1 > limit:
+            rows.append(row)
+            row, col = [], 1
+        row.append((name, col))
+        col += cols + 1
+    return rows + [row]
+
+
 def make_board(update: Update, top: int, decimals: int) -> Board:
     """Place every matrix of ``update`` in bands starting at row ``top``.
 
-    Updated parameters sit in the columns of the parameters they replace, right below them.
+    Updated parameters sit in the columns of the parameters they replace, right below them,
+    when the parameters fit on one row.
     """
     shapes = {name: v.shape for name, v in update.values.items()}
     number_width = decimals + 5
     places, titles, widths = {}, {}, {}
     row = top
+    limit = max(MAX_BOARD_COLUMNS, max(s[1] for s in shapes.values()))
     for k, band in enumerate(bands(update.plan)):
-        header = 1  # X and y: their column names; the others: their shape
-        col = places[band[0][:-len("_next")]][1] if k == 3 else 1
-        for name in band:
-            rows, cols = shapes[name]
-            titles[name] = (row, col)
-            places[name] = (row + 1 + header, col)
-            need = (len(_title(name, shapes[name])) * 0.9 + 1) / cols  # labels are 10 pt
-            for c in range(col, col + cols):
-                widths[c] = max(widths.get(c, 0), number_width, need)
-            col += cols + 1
-        height = max(shapes[name][0] for name in band)
-        row += 1 + header + height + 1
+        lines = _wrap_band(band, shapes, limit)
+        if k == 3 and len(lines) == 1 and all(titles[n[:-len("_next")]][0] == titles[band[0][:-5]][0] for n in band):
+            lines = [[(n, places[n[:-len("_next")]][1]) for n in band]]  # right below the old values
+        for line in lines:
+            for name, col in line:
+                rows, cols = shapes[name]
+                titles[name] = (row, col)
+                places[name] = (row + 2, col)  # title row, then column names or shape
+                need = (len(_title(name, shapes[name])) * 0.9 + 1) / cols  # labels are 10 pt
+                for c in range(col, col + cols):
+                    widths[c] = max(widths.get(c, 0), number_width, need)
+            row += 2 + max(shapes[name][0] for name, _ in line) + 1
     for c in range(1, max(widths) + 1):
         widths.setdefault(c, 2.5)  # the gaps between matrices
     return Board(places, titles, widths, max(widths), row - 2)

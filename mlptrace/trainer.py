@@ -1,12 +1,14 @@
 """The instrumented trainer: the article's loop, recording the epochs asked for.
 
-Unrecorded epochs run the bare math and keep only their loss; a recorded epoch also names and
-copies every matrix of each of its updates.  Memory therefore grows with the recorded epochs
+Unrecorded epochs run the bare math (``network.step``) and keep only their loss; a recorded
+epoch runs ``network.forward/backward/update`` and names and copies every matrix of each of its
+updates.  Both give the same bits.  Unrecorded epochs go in blocks of up to a thousand: their
+errors E land in a fixed buffer and the block's losses are reduced in one call, so an epoch
+costs about what the article's loop costs.  Memory therefore grows with the recorded epochs
 (and one float of loss per epoch), not with the number of epochs.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,38 +82,93 @@ def train(config: TrainConfig | None = None, *, data: Dataset | None = None, pro
     plan = Plan(sizes, config.activation, config.output_activation)
     layers, start = _starting_layers(config, sizes)
     initial = [(W.copy(), b.copy()) for W, b in layers]
-    recorded = set(record_epochs(config.record, config.epochs))
-    f, df = activation(config.activation).fn, activation(config.activation).slope
-    fo, dfo = activation(config.output_activation).fn, activation(config.output_activation).slope
-    X, y, lr, n = data.X, data.y, config.lr, data.X.shape[0]
-    shuffler = np.random.default_rng([config.seed, 1]) if config.shuffle else None
-    batches = _batches(n, config.batch_size, np.arange(n))
-    slices = [(idx, X[idx], y[idx]) for idx in batches]
-    loss = np.empty(config.epochs)
-    traces = []
-    for epoch in range(1, config.epochs + 1):
-        if shuffler is not None:
-            slices = [(idx, X[idx], y[idx]) for idx in _batches(n, config.batch_size, shuffler.permutation(n))]
-        keep = epoch in recorded
-        total, updates = 0.0, []
-        for u, (idx, Xb, yb) in enumerate(slices, start=1):
+    run = _Run(config, data, plan, progress)
+    first = 1
+    for epoch in [*record_epochs(config.record, config.epochs), config.epochs + 1]:
+        run.unrecorded(layers, first, epoch)
+        if epoch <= config.epochs:
+            layers = run.recorded(layers, epoch)
+        first = epoch + 1
+    if not all(np.all(np.isfinite(W)) and np.all(np.isfinite(b)) for W, b in layers):
+        raise MlptraceError(f"training diverged (the weights overflowed): try a smaller --lr than {config.lr:g}")
+    return Trace(config, data, plan, run.loss, run.traces, initial, layers, start)
+
+
+BLOCK = 1000  # unrecorded epochs per block; progress is reported at multiples of it
+BLOCK_VALUES = 1 << 16  # at most this many error values buffered per block
+
+
+class _Run:
+    """The loop's fixed parts, the loss of every epoch and the recorded epochs."""
+
+    def __init__(self, config: TrainConfig, data: Dataset, plan: Plan, progress):
+        self.config, self.plan, self.progress = config, plan, progress
+        hidden, output = activation(config.activation), activation(config.output_activation)
+        self.fns = (hidden.fn, hidden.slope, output.fn, output.slope)
+        self.X, self.y, self.n = data.X, data.y, data.X.shape[0]
+        self.shuffler = np.random.default_rng([config.seed, 1]) if config.shuffle else None
+        self.slices = self._slices(np.arange(self.n))
+        self.loss = np.empty(config.epochs)
+        self.traces: list[EpochTrace] = []
+        block = max(1, min(BLOCK, BLOCK_VALUES // data.y.size))
+        self.buffers = [np.empty((block, *yb.shape)) for _, _, yb in self.slices]  # E per batch
+
+    def _slices(self, order):
+        return [(idx, self.X[idx], self.y[idx]) for idx in _batches(self.n, self.config.batch_size, order)]
+
+    def _epoch_slices(self):
+        if self.shuffler is not None:
+            self.slices = self._slices(self.shuffler.permutation(self.n))
+        return self.slices
+
+    def recorded(self, layers, epoch: int):
+        """Run and record epoch ``epoch``; return the new layers."""
+        f, df, fo, dfo = self.fns
+        lr, total, updates = self.config.lr, 0.0, []
+        for u, (idx, Xb, yb) in enumerate(self._epoch_slices(), start=1):
             zs, acts = network.forward(layers, Xb, f, fo)
             errors, slopes, deltas = network.backward(layers, acts, yb, df, dfo)
             new = network.update(layers, acts, deltas, lr)
             total += network.half_squared_error(errors[-1])
-            if keep:
-                updates.append(record_update(plan, u, idx, Xb, yb, lr, layers, zs, acts, errors,
-                                             slopes, deltas, new))
+            updates.append(record_update(self.plan, u, idx, Xb, yb, lr, layers, zs, acts, errors,
+                                         slopes, deltas, new))
             layers = new
-        if not math.isfinite(total):
+        self._done(epoch, np.array([total]))
+        self.traces.append(EpochTrace(epoch, total, updates))
+        return layers
+
+    def unrecorded(self, layers, first: int, stop: int) -> None:
+        """Run epochs first … stop − 1 unrecorded, updating ``layers`` in place, block by block."""
+        block = len(self.buffers[0])
+        while first < stop:
+            count = min(stop - first, block, BLOCK - (first - 1) % BLOCK)  # blocks end at progress points
+            self._block(layers, count)
+            totals = np.zeros(count)
+            for E in self.buffers:  # summed batch after batch, as ``total +=`` does
+                totals += network.half_squared_errors(E[:count])
+            self._done(first, totals)
+            first += count
+
+    def _block(self, layers, count: int) -> None:
+        f, df, fo, dfo = self.fns
+        lr, step = self.config.lr, network.step
+        if self.shuffler is None and len(self.slices) == 1:
+            _, X, y = self.slices[0]
+            for E in self.buffers[0][:count]:
+                step(layers, X, y, f, df, fo, dfo, lr, E)
+            return
+        for k in range(count):
+            for (_, Xb, yb), E in zip(self._epoch_slices(), self.buffers):
+                step(layers, Xb, yb, f, df, fo, dfo, lr, E[k])
+
+    def _done(self, first: int, totals: np.ndarray) -> None:
+        """Keep the losses of epochs first, first + 1 …; stop at a non-finite one; report progress."""
+        bad = ~np.isfinite(totals)
+        if bad.any():
             raise MlptraceError(
-                f"training diverged at epoch {epoch} (the loss is no longer a finite number): "
-                f"try a smaller --lr than {lr:g}")
-        loss[epoch - 1] = total
-        if keep:
-            traces.append(EpochTrace(epoch, total, updates))
-        if progress is not None and (epoch % 1000 == 0 or epoch == config.epochs):
-            progress(epoch)
-    if not all(np.all(np.isfinite(W)) and np.all(np.isfinite(b)) for W, b in layers):
-        raise MlptraceError(f"training diverged (the weights overflowed): try a smaller --lr than {lr:g}")
-    return Trace(config, data, plan, loss, traces, initial, layers, start)
+                f"training diverged at epoch {first + int(np.argmax(bad))} (the loss is no longer a "
+                f"finite number): try a smaller --lr than {self.config.lr:g}")
+        last = first + len(totals) - 1
+        self.loss[first - 1:last] = totals
+        if self.progress is not None and (last % BLOCK == 0 or last == self.config.epochs):
+            self.progress(last)

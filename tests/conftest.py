@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlptrace import train
+from mlptrace import TrainConfig, train
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -82,7 +82,7 @@ def article_trace():
 @pytest.fixture(scope="session")
 def xor_sgd_trace():
     """xor with batch size 1 (four updates per epoch), epochs 1 and 3 recorded.  Do not mutate."""
-    return train(data="xor", batch_size=1, epochs=3, record="1,3", seed=3)
+    return train(TrainConfig(data="xor", batch_size=1, epochs=3, record="1,3", seed=3))
 
 
 @pytest.fixture
