@@ -68,7 +68,7 @@ ACTIVATIONS: dict[str, Activation] = {
         "1/(1+EXP(-{x}))", "{a}*(1-{a})",
         "1/(1+exp(-{x}))", "{a}×(1−{a})",
         "sigmoid({z})", "{a}·(1−{a})",
-        "1/(1+e^−z) squashes any number into (0, 1)",
+        "squashes any number into (0, 1) as 1/(1+e^−z)",
         "the sigmoid's derivative written from its output a",
     ),
     "tanh": Activation(

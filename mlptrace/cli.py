@@ -102,34 +102,39 @@ def _check_outputs(args) -> None:
         require_soffice()
 
 
-def _progress(args, total):
-    """A tqdm bar on stderr for long runs; nothing with --quiet or when stderr is no terminal."""
-    if args.quiet or not sys.stderr.isatty() or total < 20000:
-        return None, None
+def _bar(args, total, unit):
+    """A tqdm bar on stderr, or None: nothing with --quiet or when stderr is no terminal."""
+    if args.quiet or not sys.stderr.isatty():
+        return None
     from tqdm import tqdm
-    bar = tqdm(total=total, unit="epoch", file=sys.stderr, leave=False)
-    done = [0]
+    return tqdm(total=total, unit=unit, file=sys.stderr, leave=False)
 
-    def tick(epoch):
-        bar.update(epoch - done[0])
-        done[0] = epoch
-    return tick, bar
+
+def _train(args, config):
+    bar = _bar(args, config.epochs, "epoch") if config.epochs >= 20000 else None
+    if bar is None:
+        return train(config)
+    with bar:
+        return train(config, progress=lambda epoch: bar.update(epoch - bar.n))
+
+
+def _write(args, config, trace):
+    output = Output(args.out, args.focus, args.decimals, not args.values, args.exercise, args.pdf)
+    if args.variants:
+        return write_variants(config, output, args.variants)
+    books = len(trace.epochs) * len(output.copies)
+    bar = _bar(args, books, "workbook") if books >= 10 else None
+    if bar is None:
+        return write_run(trace, output)
+    with bar:
+        return write_run(trace, output, progress=lambda: bar.update(1))
 
 
 def run(args) -> None:
     config = _config(args)
     _check_outputs(args)
-    tick, bar = _progress(args, config.epochs)
-    try:
-        trace = train(config, progress=tick)
-    finally:
-        if bar is not None:
-            bar.close()
-    output = Output(args.out, args.focus, args.decimals, not args.values, args.exercise, args.pdf)
-    if args.variants:
-        paths = write_variants(config, output, args.variants)
-    else:
-        paths = write_run(trace, output)
+    trace = _train(args, config)
+    paths = _write(args, config, trace)
     if args.dump_json:
         write_dump(trace, args.dump_json)
         paths.append(args.dump_json)

@@ -1,6 +1,7 @@
 """Exporters: a trace's workbooks, its dump JSON and its weights JSON, written safely."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 
@@ -54,11 +55,12 @@ def epoch_books(trace, *, focus=(1, 1), decimals=3, formulas=True, copies=(None,
 
 
 def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int = 3,
-                    formulas: bool = True, copies=(None,), prefix: str = "") -> list[str]:
+                    formulas: bool = True, copies=(None,), prefix: str = "", progress=None) -> list[str]:
     """Write one workbook per recorded epoch into folder ``out``; return their paths.
 
     ``focus`` is the 1-based cell highlighted in every computed matrix (clipped to its shape);
-    ``formulas`` False writes plain numbers instead of live formulas.  The first workbook is
+    ``formulas`` False writes plain numbers instead of live formulas; ``progress()`` is called
+    after each file.  The first workbook is
     built completely before anything is written, so a book that cannot be made leaves the
     folder untouched.
     """
@@ -71,10 +73,10 @@ def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int 
     first = next(books, None)  # any error in making a book shows here, before a file is written
     os.makedirs(out, exist_ok=True)
     paths = []
-    for name, data in ([first] if first else []):
+    for name, data in itertools.chain([first] if first else [], books):
         paths.append(_put(out, name, data))
-    for name, data in books:
-        paths.append(_put(out, name, data))
+        if progress is not None:
+            progress()
     return paths
 
 

@@ -64,6 +64,13 @@ class Apply:
     kind: str
     arg: Ref
 
+    @property
+    def reads_arg(self) -> bool:
+        """False for a constant slope (linear's 1): its cell reads nothing, so nothing is orange."""
+        act = activation(self.activation)
+        template = act.formula if self.kind == "fn" else act.slope_formula
+        return "{" in template
+
 
 Expr = Union[Ref, Num, Dot, Total, Bin, Apply]
 
@@ -83,7 +90,7 @@ def refs(e: Expr) -> list[Ref]:
         elif isinstance(x, Bin):
             walk(x.left)
             walk(x.right)
-        elif isinstance(x, Apply):
+        elif isinstance(x, Apply) and x.reads_arg:
             out.append(x.arg)
 
     walk(e)

@@ -28,10 +28,11 @@ class Output:
         return (None, "exercise", "key") if self.exercise else (None,)
 
 
-def write_run(trace, output: Output) -> list[str]:
-    """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs."""
+def write_run(trace, output: Output, progress=None) -> list[str]:
+    """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs;
+    ``progress()`` is called after each workbook."""
     paths = export.write_workbooks(trace, output.out, focus=output.focus, decimals=output.decimals,
-                                   formulas=output.formulas, copies=output.copies)
+                                   formulas=output.formulas, copies=output.copies, progress=progress)
     paths.append(export.write_summary(trace, output.out, [os.path.basename(p) for p in paths],
                                       decimals=output.decimals))
     if output.pdf:

@@ -9,26 +9,19 @@ import numpy as np
 from . import expr as ex
 from . import network
 from .activations import ACTIVATIONS, get as activation
+from .trainer import history_epochs
 from .layout import Book, Cell, Chart, Series, Sheet, overview_facts
 
-MAX_POINTS = 2000  # chart points: every epoch up to this, then evenly spaced epochs (first and last kept)
 
 # The article's perceptron (section 2): x = 0, 1, 1; threshold 0; w = 2, 3, 4.  The article gives
 # no bias value; −8 is ours, chosen so that the bias visibly flips the decision.
 PERCEPTRON_X, PERCEPTRON_W, THRESHOLD, BIAS = (0, 1, 1), (2, 3, 4), 0, -8
 
 
-def chart_epochs(epochs: int) -> np.ndarray:
-    """The epochs plotted: all of them up to MAX_POINTS, else MAX_POINTS evenly spaced ones."""
-    if epochs <= MAX_POINTS:
-        return np.arange(1, epochs + 1)
-    return np.unique(np.linspace(1, epochs, MAX_POINTS).round().astype(int))
-
-
 def _loss_sheet(trace) -> Sheet:
     sheet = Sheet("Loss", widths={1: 10, 2: 16})
     sheet.add(Cell(1, 1, "epoch", "key"), Cell(1, 2, "loss ½·ΣE²", "key"))
-    for r, e in enumerate(chart_epochs(trace.config.epochs), start=2):
+    for r, e in enumerate(history_epochs(trace.config.epochs), start=2):
         sheet.add(Cell(r, 1, int(e), "fact"), Cell(r, 2, float(trace.loss[e - 1]), "number"))
     return sheet
 
@@ -175,7 +168,7 @@ def summary_book(trace, files, *, decimals=3, variants=()) -> Book:
     summary, row = summary_sheet(trace, files, decimals=decimals)
     loss = _loss_sheet(trace)
     params, labels = _parameter_sheet(trace, trace.plan.names)
-    n = len(chart_epochs(trace.config.epochs))
+    n = len(history_epochs(trace.config.epochs))
     summary.charts.append(Chart("Loss ½·ΣE² over the epochs", "epoch", "loss", Series("epoch", "Loss", 1, 2, n + 1),
                                 (Series("loss", "Loss", 2, 2, n + 1),), row=row, col=1))
     shown = labels[:20]  # more lines than this are unreadable; the sheet has them all

@@ -22,6 +22,9 @@ from .trace import EpochTrace, Plan, record_update
 from .weights import check_shapes, initial_layers, read_json
 
 
+HISTORY_POINTS = 2000
+
+
 @dataclass
 class Trace:
     """The result of a training run.
@@ -37,6 +40,7 @@ class Trace:
     initial: list
     final: list
     start: str  # where the starting weights came from, in words
+    history: list = None  # [(epoch, layers after it)], epoch 0 = the start; see history_epochs
 
     def epoch(self, k: int) -> EpochTrace:
         """The recorded epoch number ``k`` (1-based)."""
@@ -67,17 +71,25 @@ def _starting_layers(config: TrainConfig, sizes: list[int]):
     return initial_layers(sizes, config.seed, config.init), f"{how}, seed {config.seed}"
 
 
-def train(config: TrainConfig | None = None, *, data: Dataset | None = None, progress=None,
+def history_epochs(epochs: int) -> np.ndarray:
+    """The epochs whose parameters a run keeps for charts: every epoch up to HISTORY_POINTS,
+    else HISTORY_POINTS evenly spaced ones (the first and the last always)."""
+    if epochs <= HISTORY_POINTS:
+        return np.arange(1, epochs + 1)
+    return np.unique(np.linspace(1, epochs, HISTORY_POINTS).round().astype(int))
+
+
+def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, progress=None,
           **settings) -> Trace:
     """Train as the article does and return the trace.
 
     Pass a TrainConfig, or its fields as keywords (``train(hidden=(4,), epochs=100)``).
-    ``data`` overrides ``config.data`` with a Dataset already in memory; ``progress(n)`` is
+    ``dataset`` replaces ``config.data`` with a Dataset already in memory; ``progress(n)`` is
     called with the number of epochs just finished, now and then.  Raises MlptraceError for
     bad settings or when training diverges.
     """
     config = config or TrainConfig(**settings)
-    data = data or load(config.data, config.targets, config.seed)
+    data = dataset or load(config.data, config.targets, config.seed)
     sizes = [data.X.shape[1], *config.hidden, data.y.shape[1]]
     plan = Plan(sizes, config.activation, config.output_activation)
     layers, start = _starting_layers(config, sizes)
@@ -90,7 +102,8 @@ def train(config: TrainConfig | None = None, *, data: Dataset | None = None, pro
             layers = run.recorded(layers, epoch)
         first = epoch + 1
     if not all(np.all(np.isfinite(W)) and np.all(np.isfinite(b)) for W, b in layers):
-        raise MlptraceError(f"training diverged (the weights overflowed): try a smaller --lr than {config.lr:g}")
+        raise MlptraceError(
+            f"training diverged (the weights overflowed): try a smaller --lr than {config.lr:g}")
     return Trace(config, data, plan, run.loss, run.traces, initial, layers, start)
 
 
@@ -138,16 +151,46 @@ class _Run:
         return layers
 
     def unrecorded(self, layers, first: int, stop: int) -> None:
-        """Run epochs first … stop − 1 unrecorded, updating ``layers`` in place, block by block."""
+        """Run epochs first … stop − 1 unrecorded, updating ``layers`` in place, block by block.
+
+        A block that makes numpy flag a floating-point event (an overflow, say) is run again
+        from its start, one epoch at a time under the caller's numpy error settings, so warnings,
+        errors and the divergence check come exactly as an epoch-by-epoch loop gives them.
+        """
         block = len(self.buffers[0])
         while first < stop:
             count = min(stop - first, block, BLOCK - (first - 1) % BLOCK)  # blocks end at progress points
-            self._block(layers, count)
-            totals = np.zeros(count)
-            for E in self.buffers:  # summed batch after batch, as ``total +=`` does
-                totals += network.half_squared_errors(E[:count])
-            self._done(first, totals)
+            saved = self._state(layers)
+            if self._quiet_block(layers, count):
+                self._state(layers, saved)
+                for epoch in range(first, first + count):
+                    self._block(layers, 1)
+                    self._losses(epoch, 1)
+            else:
+                self._losses(first, count)
             first += count
+
+    def _state(self, layers, saved=None):
+        """Copy the parameters and the shuffler's state, or put a copy back into place."""
+        if saved is None:
+            draws = None if self.shuffler is None else self.shuffler.bit_generator.state
+            return [(W.copy(), b.copy()) for W, b in layers], draws
+        for (W, b), (W0, b0) in zip(layers, saved[0]):
+            W[...], b[...] = W0, b0
+        if self.shuffler is not None:
+            self.shuffler.bit_generator.state = saved[1]
+
+    def _quiet_block(self, layers, count: int) -> bool:
+        """Run a block with numpy's floating-point warnings held back; say whether any came."""
+        modes = np.geterr()
+        if all(m == "ignore" for m in modes.values()):
+            self._block(layers, count)
+            return False
+        events = []
+        with np.errstate(call=lambda kind, flag: events.append(kind),
+                         **{k: "ignore" if m == "ignore" else "call" for k, m in modes.items()}):
+            self._block(layers, count)
+        return bool(events)
 
     def _block(self, layers, count: int) -> None:
         f, df, fo, dfo = self.fns
@@ -160,6 +203,12 @@ class _Run:
         for k in range(count):
             for (_, Xb, yb), E in zip(self._epoch_slices(), self.buffers):
                 step(layers, Xb, yb, f, df, fo, dfo, lr, E[k])
+
+    def _losses(self, first: int, count: int) -> None:
+        totals = np.zeros(count)
+        for E in self.buffers:  # summed batch after batch, as ``total +=`` does
+            totals += network.half_squared_errors(E[:count])
+        self._done(first, totals)
 
     def _done(self, first: int, totals: np.ndarray) -> None:
         """Keep the losses of epochs first, first + 1 …; stop at a non-finite one; report progress."""

@@ -102,7 +102,7 @@ def _check(sheet, cell) -> None:
 
 
 def _fill_sheet(ws, sheet, styles) -> dict:
-    """Write one layout sheet; return {address: value} of its formula cells."""
+    """Write one layout sheet; return {address: float} of its formula and number cells."""
     cached = {}
     for cell in sheet.cells:
         _check(sheet, cell)
@@ -112,6 +112,8 @@ def _fill_sheet(ws, sheet, styles) -> dict:
             cached[c.coordinate] = cell.value
         else:
             c.value = cell.value
+            if isinstance(cell.value, float):
+                cached[c.coordinate] = cell.value  # openpyxl keeps 16 digits; repr keeps every bit
             if isinstance(cell.value, str):
                 c.data_type = "s"  # text typed by a user is never a formula, even "=1+1"
         c.style = styles(cell.role, cell.value)
@@ -199,12 +201,19 @@ def book_bytes(book) -> bytes:
     return _finish(raw.getvalue(), cached)
 
 
-_FORMULA_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f>)<v\s*/>')
+# a formula cell (its <v/> empty) or a number cell (its <v> as openpyxl wrote it)
+_NUMBER_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*>(?:<f>[^<]*</f>)?)(?:<v\s*/>|<v>[^<]*</v>)')
 _DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
+def _exact(match, values) -> str:
+    value = values.get(match.group(2))
+    return match.group(0) if value is None else f"{match.group(1)}<v>{value!r}</v>"
+
+
 def _finish(data: bytes, cached: list) -> bytes:
-    """Add cached values to formula cells, fix the dates, and rezip with fixed entry dates."""
+    """Give formula cells their cached values and number cells every bit, fix the dates,
+    and rezip with fixed entry dates."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -213,8 +222,7 @@ def _finish(data: bytes, cached: list) -> bytes:
             m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
             if m and cached[int(m.group(1)) - 1]:
                 values = cached[int(m.group(1)) - 1]
-                body = _FORMULA_CELL.sub(lambda x: f"{x.group(1)}<v>{values[x.group(2)]!r}</v>",
-                                         body.decode("utf-8")).encode("utf-8")
+                body = _NUMBER_CELL.sub(lambda x: _exact(x, values), body.decode("utf-8")).encode("utf-8")
             elif info.filename == "docProps/core.xml":
                 stamp = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
                 body = _DATES.sub(lambda x: x.group(1) + stamp + x.group(3), body.decode("utf-8")).encode("utf-8")

@@ -170,8 +170,6 @@ def pdf_page_of(pdf, text: str) -> int:
 
 def render_page(pdf, page: int, outdir, dpi: int = 60):
     """Page ``page`` of ``pdf`` as an (height, width, 3) uint8 RGB array (pdftoppm, PPM)."""
-    import numpy as np
-
     prefix = Path(outdir) / f"page{page}"
     subprocess.run([PDFTOPPM, "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
                     str(pdf), str(prefix)], check=True, timeout=60, capture_output=True)

@@ -19,17 +19,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mlptrace import expr as ex
-from mlptrace import TrainConfig, MlptraceError
+from mlptrace import TrainConfig
 from mlptrace import train as _train
 from mlptrace.data import Dataset
 from mlptrace.trace import Given
 
 
-def train(config=None, *, data=None, **kw):
-    """train() with settings by keyword; a data *name* goes through TrainConfig (see the xfail)."""
-    if isinstance(data, str):
-        kw["data"], data = data, None
-    return _train(config or TrainConfig(**kw), data=data)
+def train(config=None, *, dataset=None, **kw):
+    """train() with its settings gathered in a TrainConfig; ``dataset``: data already in memory."""
+    return _train(config or TrainConfig(**kw), dataset=dataset)
 
 
 # ---------------------------------------------------------------- independent references
@@ -208,7 +206,9 @@ def small_runs(draw):
 def test_random_networks_take_gradient_steps(run):
     data, kw = run
     with np.errstate(all="ignore"):
-        trace = train(data=data, **kw)
+        trace = train(dataset=data, **kw)
+    assert trace.data.X is data.X or np.array_equal(trace.data.X, data.X)
+    assert trace.plan.sizes == (data.X.shape[1], *kw["hidden"], data.y.shape[1])
     assume(_relu_kinks_away(trace, margin=1e-3))
     check_updates_are_gradient_steps(trace, fd_gradient, rtol=1e-5, atol=1e-8)
     check_updates_are_gradient_steps(trace, autograd_gradient, rtol=1e-9, atol=1e-13)
@@ -362,6 +362,27 @@ def test_recorded_arrays_are_owned_copies():
         np.testing.assert_array_equal(e1[n], v, err_msg=n)
 
 
+@pytest.mark.parametrize("kw", [dict(seed=0), dict(data="xor", batch_size=1, seed=2, hidden=(2, 2))])
+def test_records_survive_the_unrecorded_epochs_between_them(kw):
+    """Unrecorded epochs may update weights in place: the records and the initial weights must not move."""
+    trace = train(epochs=7, record="2,5", **kw)
+    after = {k: train(epochs=k, record="1", **kw).final for k in (1, 2, 4, 5, 7)}
+    n_hidden = len(trace.config.hidden)
+    names = param_names(n_hidden)
+    for k, when in ((2, "before"), (5, "before"), (2, "after"), (5, "after")):
+        e = trace.epoch(k)
+        u = e.updates[0] if when == "before" else e.updates[-1]
+        layers = after[k - 1] if when == "before" else after[k]
+        for (W_name, b_name), (W, b) in zip(names, layers):
+            sfx = "" if when == "before" else "_next"
+            assert u[W_name + sfx].tobytes() == W.tobytes(), (k, W_name + sfx)
+            assert u[b_name + sfx].tobytes() == b.tobytes(), (k, b_name + sfx)
+    for (W0, b0), (W1, b1) in zip(trace.final, after[7]):
+        assert W0.tobytes() == W1.tobytes() and b0.tobytes() == b1.tobytes()
+    for (W0, b0), (W1, b1) in zip(trace.initial, train(epochs=1, **kw).initial):
+        assert W0.tobytes() == W1.tobytes() and b0.tobytes() == b1.tobytes()
+
+
 # ---------------------------------------------------------------- hand-worked numbers
 
 
@@ -425,8 +446,6 @@ def test_mazur_step_by_step_example(tmp_path):
         assert abs(ours - his) < 1e-8, f"{name}: {ours} vs published {his}"
 
 
-@pytest.mark.xfail(strict=True, reason="train(data='xor') treats the data name as a Dataset "
-                   "(AttributeError), though its docstring says TrainConfig fields are accepted as keywords")
-def test_train_accepts_a_data_name_as_keyword():
-    trace = _train(data="xor", epochs=1)
-    assert trace.data.name == "xor"
+def test_train_accepts_its_settings_as_keywords():
+    trace = _train(data="xor", hidden=(2,), epochs=1)
+    assert trace.data.name == "xor" and trace.plan.sizes == (2, 2, 1)
