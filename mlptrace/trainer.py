@@ -22,7 +22,7 @@ from .trace import EpochTrace, Plan, record_update
 from .weights import check_shapes, initial_layers, read_json
 
 
-HISTORY_POINTS = 2000
+HISTORY_POINTS = 500
 
 
 @dataclass
@@ -104,7 +104,8 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
     if not all(np.all(np.isfinite(W)) and np.all(np.isfinite(b)) for W, b in layers):
         raise MlptraceError(
             f"training diverged (the weights overflowed): try a smaller --lr than {config.lr:g}")
-    return Trace(config, data, plan, run.loss, run.traces, initial, layers, start)
+    history = [(0, initial)] + sorted(run.history.items())
+    return Trace(config, data, plan, run.loss, run.traces, initial, layers, start, history)
 
 
 BLOCK = 1000  # unrecorded epochs per block; progress is reported at multiples of it
@@ -123,6 +124,8 @@ class _Run:
         self.slices = self._slices(np.arange(self.n))
         self.loss = np.empty(config.epochs)
         self.traces: list[EpochTrace] = []
+        self.keep = set(history_epochs(config.epochs).tolist())
+        self.history: dict[int, list] = {}  # epoch -> layers after it, for the summary's charts
         block = max(1, min(BLOCK, BLOCK_VALUES // data.y.size))
         self.buffers = [np.empty((block, *yb.shape)) for _, _, yb in self.slices]  # E per batch
 
@@ -148,7 +151,12 @@ class _Run:
             layers = new
         self._done(epoch, np.array([total]))
         self.traces.append(EpochTrace(epoch, total, updates))
+        self._remember(epoch, layers)
         return layers
+
+    def _remember(self, epoch: int, layers) -> None:
+        if epoch in self.keep:
+            self.history[epoch] = [(W.copy(), b.copy()) for W, b in layers]
 
     def unrecorded(self, layers, first: int, stop: int) -> None:
         """Run epochs first … stop − 1 unrecorded, updating ``layers`` in place, block by block.
@@ -161,10 +169,10 @@ class _Run:
         while first < stop:
             count = min(stop - first, block, BLOCK - (first - 1) % BLOCK)  # blocks end at progress points
             saved = self._state(layers)
-            if self._quiet_block(layers, count):
+            if self._quiet_block(layers, first, count):
                 self._state(layers, saved)
                 for epoch in range(first, first + count):
-                    self._block(layers, 1)
+                    self._block(layers, epoch, 1)
                     self._losses(epoch, 1)
             else:
                 self._losses(first, count)
@@ -180,29 +188,34 @@ class _Run:
         if self.shuffler is not None:
             self.shuffler.bit_generator.state = saved[1]
 
-    def _quiet_block(self, layers, count: int) -> bool:
+    def _quiet_block(self, layers, first: int, count: int) -> bool:
         """Run a block with numpy's floating-point warnings held back; say whether any came."""
         modes = np.geterr()
         if all(m == "ignore" for m in modes.values()):
-            self._block(layers, count)
+            self._block(layers, first, count)
             return False
         events = []
         with np.errstate(call=lambda kind, flag: events.append(kind),
                          **{k: "ignore" if m == "ignore" else "call" for k, m in modes.items()}):
-            self._block(layers, count)
+            self._block(layers, first, count)
         return bool(events)
 
-    def _block(self, layers, count: int) -> None:
+    def _block(self, layers, first: int, count: int) -> None:
+        """Epochs first … first + count − 1, unrecorded; the charts' epochs keep a copy."""
         f, df, fo, dfo = self.fns
-        lr, step = self.config.lr, network.step
+        lr, step, keep = self.config.lr, network.step, self.keep
         if self.shuffler is None and len(self.slices) == 1:
             _, X, y = self.slices[0]
-            for E in self.buffers[0][:count]:
+            for epoch, E in enumerate(self.buffers[0][:count], start=first):
                 step(layers, X, y, f, df, fo, dfo, lr, E)
+                if epoch in keep:
+                    self._remember(epoch, layers)
             return
         for k in range(count):
             for (_, Xb, yb), E in zip(self._epoch_slices(), self.buffers):
                 step(layers, Xb, yb, f, df, fo, dfo, lr, E[k])
+            if first + k in keep:
+                self._remember(first + k, layers)
 
     def _losses(self, first: int, count: int) -> None:
         totals = np.zeros(count)

@@ -8,6 +8,7 @@ so the same book always gives the same bytes and an interrupted run leaves old f
 """
 from __future__ import annotations
 
+import copy
 import io
 import math
 import os
@@ -21,6 +22,7 @@ from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.merge import MergedCellRange
 
 from .errors import MlptraceError
 from .expr import cell_name
@@ -65,7 +67,17 @@ class _Styles:
     """Named styles made on first use, one per (role, number format): fast and small files."""
 
     def __init__(self, wb, decimals: int):
-        self.wb, self.decimals, self.made = wb, decimals, {}
+        self.wb, self.decimals, self.made, self.arrays = wb, decimals, {}, {}
+
+    def apply(self, c, role: str, value) -> None:
+        """Give cell ``c`` the named style of ``role``; after the first cell of a style, copy the
+        style reference openpyxl computed then instead of searching the style list again."""
+        name = self(role, value)
+        if name in self.arrays:
+            c._style = copy.copy(self.arrays[name])
+        else:
+            c.style = name
+            self.arrays[name] = copy.copy(c._style)
 
     def __call__(self, role: str, value) -> str:
         fmt = "General"
@@ -116,10 +128,12 @@ def _fill_sheet(ws, sheet, styles) -> dict:
                 cached[c.coordinate] = cell.value  # openpyxl keeps 16 digits; repr keeps every bit
             if isinstance(cell.value, str):
                 c.data_type = "s"  # text typed by a user is never a formula, even "=1+1"
-        c.style = styles(cell.role, cell.value)
-        if cell.span > 1:
-            ws.merge_cells(start_row=cell.row, start_column=cell.col, end_row=cell.row,
-                           end_column=cell.col + cell.span - 1)
+        styles.apply(c, cell.role, cell.value)
+        if cell.span > 1 and _ROLES[cell.role][3] is not None and _ROLES[cell.role][3].wrap_text:
+            # only wrapped text needs a merge; other text simply runs on into the empty cells.
+            # Added directly: ws.merge_cells would also give every edge cell an empty border,
+            # which costs more than the rest of the sheet and changes nothing (no border here).
+            ws.merged_cells.add(MergedCellRange(ws, f"{c.coordinate}:{cell_name(cell.row, cell.col + cell.span - 1)}"))
         if cell.link:
             c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{cell.link}'!A1", display=str(cell.value))
         if cell.url:
