@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import MlptraceError
+from .errors import MlptraceError, read_text
 
 
 @dataclass(frozen=True)
@@ -76,19 +76,7 @@ def load(spec: str, targets: tuple[str, ...] | None = None, seed: int = 0) -> Da
 
 
 def _read_rows(path: str) -> list[list[str]]:
-    if os.path.isdir(path):
-        raise MlptraceError(f"data file {path!r} is a directory")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise MlptraceError(f"data file {path!r} does not exist") from None
-    except UnicodeDecodeError:
-        raise MlptraceError(f"data file {path!r} is not a text CSV file") from None
-    except OSError as exc:
-        raise MlptraceError(f"cannot read data file {path!r}: {exc.strerror}") from None
-    if "\x00" in text:
-        raise MlptraceError(f"data file {path!r} is not a text CSV file")
+    text = read_text(path, "data file", "CSV")
     rows = [row for row in csv.reader(text.splitlines()) if any(c.strip() for c in row)]
     if not rows:
         raise MlptraceError(f"data file {path!r} is empty")

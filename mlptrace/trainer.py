@@ -88,6 +88,8 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
     called with the number of epochs just finished, now and then.  Raises MlptraceError for
     bad settings or when training diverges.
     """
+    if config is not None and settings:
+        raise TypeError(f"pass a TrainConfig or its fields, not both (got {', '.join(settings)})")
     config = config or TrainConfig(**settings)
     data = dataset or load(config.data, config.targets, config.seed)
     sizes = [data.X.shape[1], *config.hidden, data.y.shape[1]]

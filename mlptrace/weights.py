@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .errors import MlptraceError
+from .errors import MlptraceError, read_text
 
 INITS = ("uniform", "xavier", "he")
 
@@ -77,17 +77,7 @@ def parse_json(text: str, source: str):
 
 def read_json(path: str):
     """Read a weights JSON file, with one clear error for any problem."""
-    try:
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8")
-    except IsADirectoryError:
-        raise MlptraceError(f"weights file {path!r} is a directory") from None
-    except FileNotFoundError:
-        raise MlptraceError(f"weights file {path!r} does not exist") from None
-    except UnicodeDecodeError:
-        raise MlptraceError(f"weights file {path!r} is not a text JSON file") from None
-    except OSError as exc:
-        raise MlptraceError(f"cannot read weights file {path!r}: {exc.strerror}") from None
+    text = read_text(path, "weights file", "JSON")
     return parse_json(text, path)
 
 
