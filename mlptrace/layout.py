@@ -60,6 +60,7 @@ class Chart:
     col: int
     width: float = 16.0
     height: float = 8.0
+    x_max: float | None = None  # the x axis ends here (None: the chart program decides)
 
 
 @dataclass

@@ -170,12 +170,13 @@ def summary_book(trace, files, *, decimals=3, variants=()) -> Book:
     params, labels = _parameter_sheet(trace, trace.plan.names)
     n = len(history_epochs(trace.config.epochs))
     summary.charts.append(Chart("Loss ½·ΣE² over the epochs", "epoch", "loss", Series("epoch", "Loss", 1, 2, n + 1),
-                                (Series("loss", "Loss", 2, 2, n + 1),), row=row, col=1))
+                                (Series("loss", "Loss", 2, 2, n + 1),), row=row, col=1,
+                                x_max=trace.config.epochs))
     shown = labels[:20]  # more lines than this are unreadable; the sheet has them all
     params_rows = len(_history(trace)) + 1
     summary.charts.append(Chart("Weights and biases over the epochs" + (" (first 20)" if len(labels) > 20 else ""),
                                 "epoch", "value", Series("epoch", "Parameters", 1, 2, params_rows),
                                 tuple(Series(l, "Parameters", 2 + k, 2, params_rows) for k, l in enumerate(shown)),
-                                row=row, col=7))
+                                row=row, col=7, x_max=trace.config.epochs))
     extra = [variants_sheet(variants)] if variants else []
     return Book([summary, concepts_sheet(decimals), *extra, loss, params], decimals)

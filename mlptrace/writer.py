@@ -173,6 +173,8 @@ def _chart(wb, spec) -> ScatterChart:
     chart.width, chart.height = spec.width, spec.height
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes by default
     chart.x_axis.tickLblPos = chart.y_axis.tickLblPos = "low"  # labels at the edge, not across the plot
+    if spec.x_max is not None:
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0, spec.x_max
     xs = _reference(wb, spec.x)
     for line in spec.series:
         s = ChartSeries(_reference(wb, line), xs, title=line.name)
