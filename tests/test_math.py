@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mlptrace import expr as ex
-from mlptrace import TrainConfig
+from mlptrace import MlptraceError, TrainConfig
 from mlptrace import train as _train
 from mlptrace.data import Dataset
 from mlptrace.trace import Given
@@ -201,17 +201,30 @@ def small_runs(draw):
     return data, settings_
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+def _moderate(trace, limit=1e3) -> bool:
+    """Every recorded number below ``limit`` in size: beyond it, finite differences of the loss
+    lose the digits the comparison needs (autograd below still checks such runs exactly)."""
+    return all(np.max(np.abs(v)) < limit for e in trace.epochs for u in e.updates for v in u.values.values())
+
+
+# derandomize: the same examples on every machine, so CI never fails on a new random draw
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.filter_too_much])
 @given(small_runs())
 def test_random_networks_take_gradient_steps(run):
     data, kw = run
-    with np.errstate(all="ignore"):
-        trace = train(dataset=data, **kw)
+    try:
+        with np.errstate(all="ignore"):
+            trace = train(dataset=data, **kw)
+    except MlptraceError as exc:  # a run that diverges is refused, as it must be; nothing to check
+        assert "diverged" in str(exc) and "--lr" in str(exc)
+        assume(False)
     assert trace.data.X is data.X or np.array_equal(trace.data.X, data.X)
     assert trace.plan.sizes == (data.X.shape[1], *kw["hidden"], data.y.shape[1])
     assume(_relu_kinks_away(trace, margin=1e-3))
-    check_updates_are_gradient_steps(trace, fd_gradient, rtol=1e-5, atol=1e-8)
     check_updates_are_gradient_steps(trace, autograd_gradient, rtol=1e-9, atol=1e-13)
+    assume(_moderate(trace))
+    check_updates_are_gradient_steps(trace, fd_gradient, rtol=1e-5, atol=1e-8)
 
 
 # ---------------------------------------------------------------- the article's own script
