@@ -11,6 +11,7 @@ second one.  The focus-reference check needs only openpyxl.
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 
 import numpy as np
@@ -474,3 +475,31 @@ def test_printed_step_page_shows_yellow_and_orange(built, tmp_path):
     # 250 pixels at 60 dpi here, so these floors leave room for other fonts and page scales
     assert yellow >= 100 and orange >= 9 * 100, (yellow, orange)
     assert count("1") == (0, 0)
+
+
+@lo.requires_soffice
+@lo.requires_pdftoppm
+def test_recalculated_workbook_prints_the_same(built, tmp_path):
+    """Printed as shipped (cached values) and after LibreOffice recalculates every formula, the
+    article's epoch-1 workbook shows the same text on every page (every number as displayed) and the same yellow
+    and orange cells on the step-3 page."""
+    trace, paths = built["article"]
+    original = paths[trace.epochs[0].epoch]
+    profile = lo.recalc_profile(tmp_path / "profile")
+    plain = tmp_path / "plain"  # LibreOffice's own defaults: it prints the cached values as they are
+    (plain / "user").mkdir(parents=True)
+    recalculated = lo.recalculate(original, tmp_path / "recalc", profile=profile)
+    pdfs = [lo.to_pdf(original, tmp_path / "before", profile=plain),
+            lo.to_pdf(recalculated, tmp_path / "after", profile=profile)]
+    texts = [subprocess.run([lo.PDFTOTEXT, "-layout", str(p), "-"], capture_output=True, text=True,
+                            check=True, timeout=60).stdout for p in pdfs]
+    assert texts[0].count("\f") == len(load_workbook(original).sheetnames)
+    assert "hidden_layer_input[1,1] = 1×" in texts[0]
+    assert texts[0] == texts[1]
+
+    def colours(pdf, folder):
+        rgb = lo.render_page(pdf, lo.pdf_page_of(pdf, "Step 3 Hidden layer input —"), folder, dpi=60)
+        return [int(np.all(rgb == c, axis=-1).sum()) for c in ((255, 255, 0), (255, 192, 0))]
+
+    before, after = colours(pdfs[0], tmp_path / "before"), colours(pdfs[1], tmp_path / "after")
+    assert before == after and min(before) > 0, (before, after)

@@ -1,0 +1,366 @@
+"""What must hold when things go wrong or get big: interrupted writes, identical bytes,
+quiet progress, memory that does not grow with the epochs, text that never becomes a formula,
+numbers a spreadsheet cannot hold, sheets that would be too large."""
+from __future__ import annotations
+
+import errno
+import io
+import os
+import sys
+import time
+import tracemalloc
+import zipfile
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from mlptrace import MlptraceError, TrainConfig, train, writer
+from mlptrace.cli import main
+from mlptrace.export import write_workbooks
+from mlptrace.handouts import Output, write_run
+
+
+def run_cli(*args) -> int:
+    return main([str(a) for a in args])
+
+
+def snapshot(folder) -> dict:
+    """{file name: bytes} of everything in ``folder``, hidden files included."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def temporaries(folder) -> list:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".mlptrace-"))
+
+
+def one_line(err: str) -> bool:
+    return err.count("\n") == 1 and err.endswith("\n") and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- interrupted writes
+
+
+class _FailingOs:
+    """Stands in for ``os`` inside mlptrace.writer: the ``fail_at``-th file written gets half its
+    bytes, then ``exc`` is raised, as an interrupt or a full disk would do mid-write."""
+
+    def __init__(self, folder, fail_at: int, exc: BaseException):
+        self.folder, self.fail_at, self.exc = folder, fail_at, exc
+        self.opened, self.seen_temporaries = 0, []
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def fdopen(self, fd, *args, **kwargs):
+        fh = os.fdopen(fd, *args, **kwargs)
+        self.opened += 1
+        if self.opened != self.fail_at:
+            return fh
+        failing = self
+
+        class Half:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc_info):
+                fh.close()
+                return False
+
+            def write(self, data):
+                fh.write(data[: len(data) // 2])
+                fh.flush()
+                failing.seen_temporaries = temporaries(failing.folder)
+                raise failing.exc
+
+        return Half()
+
+
+ARGS = ("--epochs", 30, "--quiet")
+FILES = ["epoch_01.xlsx", "epoch_30.xlsx", "summary.xlsx"]  # in the order a run writes them
+
+
+@pytest.fixture
+def written_twice(tmp_path):
+    """The folder after a first run, and what a complete second run (seed 1) writes."""
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    assert run_cli(*ARGS, "--out", out) == 0
+    assert run_cli(*ARGS, "--seed", 1, "--out", ref) == 0
+    before, second = snapshot(out), snapshot(ref)
+    assert sorted(before) == sorted(second) == FILES
+    assert all(before[n] != second[n] for n in FILES)  # so a file that was replaced shows
+    return out, before, second
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3])
+def test_interrupted_run_leaves_previous_files_intact(written_twice, monkeypatch, capsys, fail_at):
+    out, before, second = written_twice
+    failing = _FailingOs(out, fail_at, KeyboardInterrupt())
+    monkeypatch.setattr(writer, "os", failing)
+    capsys.readouterr()
+    assert run_cli(*ARGS, "--seed", 1, "--out", out) == 130
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and one_line(err), err
+    assert failing.seen_temporaries, "the interrupted file was not being written under a temporary name"
+    after = snapshot(out)
+    assert temporaries(out) == []
+    assert sorted(after) == FILES
+    for k, name in enumerate(FILES, start=1):
+        # files finished before the interrupt are the new run's, complete; the rest untouched
+        assert after[name] == (second[name] if k < fail_at else before[name]), (name, fail_at)
+
+
+@pytest.mark.parametrize("fail_at", [1, 3])
+def test_failed_write_leaves_previous_files_intact(written_twice, monkeypatch, fail_at):
+    """A full disk in the library: the error reaches the caller; old files and no temporaries."""
+    out, before, second = written_twice
+    monkeypatch.setattr(writer, "os", _FailingOs(out, fail_at, OSError(errno.ENOSPC, "No space left on device")))
+    trace = train(epochs=30, seed=1)
+    with pytest.raises(OSError):
+        write_run(trace, Output(out=str(out)))
+    after = snapshot(out)
+    assert temporaries(out) == [] and sorted(after) == FILES
+    for k, name in enumerate(FILES, start=1):
+        assert after[name] == (second[name] if k < fail_at else before[name]), (name, fail_at)
+
+
+@pytest.mark.xfail(strict=True, raises=OSError, reason=(
+    "cli.main catches only MlptraceError and KeyboardInterrupt: an OSError while writing (disk full, "
+    "permission lost) escapes with a traceback instead of one line on stderr and exit code 2"))
+def test_failed_write_from_the_command_line_is_one_line(written_twice, monkeypatch, capsys):
+    out, before, _ = written_twice
+    monkeypatch.setattr(writer, "os", _FailingOs(out, 1, OSError(errno.ENOSPC, "No space left on device")))
+    capsys.readouterr()
+    code = run_cli(*ARGS, "--seed", 1, "--out", out)
+    stdout, err = capsys.readouterr()
+    assert code == 2 and one_line(err), (code, err)
+    assert snapshot(out) == before
+
+
+# ---------------------------------------------------------------- identical bytes
+
+
+@pytest.mark.slow
+def test_two_command_line_runs_seconds_apart_write_identical_bytes(tmp_path):
+    args = ("--epochs", 30, "--exercise", "--quiet")
+    assert run_cli(*args, "--out", tmp_path / "a") == 0
+    time.sleep(2.1)  # zip entry times and document dates have a 2 s / 1 s resolution
+    assert run_cli(*args, "--out", tmp_path / "b") == 0
+    a, b = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert sorted(a) == sorted(b)
+    assert sorted(a) == sorted(f"epoch_{e}{s}.xlsx" for e in ("01", "30") for s in ("", "_exercise", "_key")) \
+        + ["summary.xlsx"]
+    with zipfile.ZipFile(tmp_path / "a" / "summary.xlsx") as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, different
+
+
+# ---------------------------------------------------------------- progress bars
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+LONG = ("--epochs", 20000, "--record", "last", "--values")
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    assert not sys.stderr.isatty()
+    assert run_cli(*LONG, "--out", tmp_path / "a") == 0
+    stdout, err = capsys.readouterr()
+    assert err == "" and "wrote" in stdout
+    assert run_cli(*LONG, "--quiet", "--out", tmp_path / "b") == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_progress_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
+    tty = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert run_cli(*LONG, "--out", tmp_path / "a") == 0
+    assert "/20000" in tty.getvalue(), tty.getvalue()[:200]
+
+
+def test_quiet_shows_no_progress_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
+    tty = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert run_cli(*LONG, "--quiet", "--out", tmp_path / "a") == 0
+    assert tty.getvalue() == ""
+    assert capsys.readouterr().out == ""
+
+
+# ---------------------------------------------------------------- memory
+
+
+def _peak(epochs: int) -> tuple[int, object]:
+    tracemalloc.start()
+    try:
+        trace = train(epochs=epochs, record="last")
+        return tracemalloc.get_traced_memory()[1], trace
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_memory_does_not_grow_with_the_epochs():
+    """Beyond the loss array (8 bytes an epoch), the peak is the same for 10× the epochs."""
+    train(epochs=1500, record="last")  # first-use allocations (imports, caches) out of the way
+    small, trace_small = _peak(10_000)
+    large, trace_large = _peak(100_000)
+    assert trace_small.loss.nbytes == 8 * 10_000 and trace_large.loss.nbytes == 8 * 100_000
+    base_small, base_large = small - 8 * 10_000, large - 8 * 100_000
+    assert base_large - base_small < max(0.10 * base_small, 200_000), (small, large, base_small, base_large)
+    assert len(trace_small.history) <= 501 and len(trace_large.history) <= 501
+
+
+# ---------------------------------------------------------------- text that looks like a formula
+
+
+NAMES = ["=SUM(A1)", "+1", "-x", "@y"]
+TARGET = "=1+1"
+
+
+def test_formula_like_column_names_stay_text(tmp_path):
+    csv = tmp_path / "risky.csv"
+    csv.write_text(",".join(NAMES + [TARGET]) + "\n1,0,1,0,1\n0,1,1,1,0\n1,1,0,1,1\n0,0,1,1,0\n")
+    out = tmp_path / "o"
+    assert run_cli("--data", csv, "--epochs", 5, "--exercise", "--out", out, "--quiet") == 0
+    books = sorted(out.glob("*.xlsx"))
+    assert len(books) == 7
+    step_sheets = 0
+    for path in books:
+        wb = load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f":
+                        assert not any(n in c.value for n in NAMES + [TARGET, "SUM(A1)"]), (path.name, ws.title, c.value)
+            if path.name == "summary.xlsx":
+                continue
+            if ws.title == "Overview":
+                continue
+            # X's and y's column names: the row between the label and the numbers
+            labels = {c.value: (c.row, c.column) for row in ws.iter_rows() for c in row
+                      if isinstance(c.value, str) and c.value.startswith(("X  (", "y  ("))}
+            (x_label,) = [k for k in labels if k.startswith("X")]
+            (y_label,) = [k for k in labels if k.startswith("y")]
+            r, col = labels[x_label]
+            for k, name in enumerate(NAMES):
+                cell = ws.cell(r + 1, col + k)
+                assert (cell.value, cell.data_type) == (name, "s"), (path.name, ws.title, cell.coordinate)
+            r, col = labels[y_label]
+            assert (ws.cell(r + 1, col).value, ws.cell(r + 1, col).data_type) == (TARGET, "s")
+            step_sheets += 1
+    assert step_sheets == 6 * 12
+    ws = load_workbook(out / "summary.xlsx")["Summary"]
+    head = next(row for row in ws.iter_rows() if row[0].value == "sample")
+    values = [(c.value, c.data_type) for c in head if c.value is not None]
+    assert values == [("sample", "s"), *((n, "s") for n in NAMES), (f"target {TARGET}", "s"),
+                      (f"output before training ({TARGET})", "s"), (f"output after training ({TARGET})", "s")]
+
+
+# ---------------------------------------------------------------- numbers a sheet cannot hold
+
+
+def _address_in(path, sheet, label, i, j) -> str:
+    """The address of matrix ``label``'s cell [i, j] (0-based) found in a good workbook."""
+    ws = load_workbook(path)[sheet]
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == label:
+                return ws.cell(c.row + 2 + i, c.column + j).coordinate
+    raise AssertionError(f"{sheet}: no {label!r}")
+
+
+@pytest.fixture(scope="module")
+def good_workbook(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("good")
+    return write_workbooks(train(epochs=3, record="1,last"), str(folder))[0]
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("which", [0, 1], ids=["first-epoch", "last-epoch"])
+def test_non_finite_number_is_refused_by_name(tmp_path, good_workbook, value, which):
+    trace = train(epochs=3, record="1,last")
+    trace.epochs[which].updates[0]["hidden_layer_input"][0, 1] = value
+    address = _address_in(good_workbook, "3 Hidden layer input", "hidden_layer_input", 0, 1)
+    with pytest.raises(MlptraceError) as info:
+        write_workbooks(trace, str(tmp_path / "o"))
+    message = str(info.value)
+    assert "'3 Hidden layer input'" in message and address in message, (message, address)
+
+
+_WRITES_BEFORE_CHECKING = pytest.mark.xfail(strict=True, reason=(
+    "export.write_workbooks checks only the first book before writing; each later book is made and "
+    "written one at a time, so a bad later epoch leaves the earlier epochs' files written"))
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf], ids=["nan", "inf"])
+@pytest.mark.parametrize("which", [0, pytest.param(1, marks=_WRITES_BEFORE_CHECKING)],
+                         ids=["first-epoch", "last-epoch"])
+def test_non_finite_number_writes_nothing(tmp_path, value, which):
+    trace = train(epochs=3, record="1,last")
+    trace.epochs[which].updates[0]["hidden_layer_input"][0, 1] = value
+    out = tmp_path / "o"
+    out.mkdir()
+    with pytest.raises(MlptraceError):
+        write_workbooks(trace, str(out))
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "handouts.write_run writes every epoch workbook before it makes summary.xlsx; a loss the summary "
+    "cannot hold (sheet 'Loss') is refused only after epoch_01.xlsx and epoch_50.xlsx are written"))
+def test_non_finite_loss_writes_nothing(tmp_path):
+    trace = train(epochs=50, record="1,last")
+    trace.loss[10] = np.inf
+    out = tmp_path / "o"
+    out.mkdir()
+    with pytest.raises(MlptraceError, match="'Loss'"):
+        write_run(trace, Output(out=str(out)))
+    assert list(out.iterdir()) == []
+
+
+def test_non_finite_loss_is_refused_by_name(tmp_path):
+    trace = train(epochs=50, record="1,last")
+    trace.loss[10] = np.nan
+    with pytest.raises(MlptraceError, match=r"'Loss', cell B12"):
+        write_run(trace, Output(out=str(tmp_path / "o")))
+
+
+# ---------------------------------------------------------------- sheets too large
+
+
+@pytest.mark.parametrize("limit", ["MAX_COLS", "MAX_ROWS"])
+def test_too_large_for_a_sheet_is_refused_and_writes_nothing(tmp_path, monkeypatch, limit):
+    monkeypatch.setattr(writer, limit, 10)
+    trace = train(epochs=3, record="1,last")
+    out = tmp_path / "o"
+    with pytest.raises(MlptraceError, match="more rows or columns than a spreadsheet has"):
+        write_workbooks(trace, str(out))
+    assert not out.exists()
+
+
+def test_too_large_from_the_command_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(writer, "MAX_COLS", 10)
+    out = tmp_path / "o"
+    assert run_cli("--epochs", 3, "--out", out) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and one_line(err) and "spreadsheet" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "handouts.write_run writes the epoch workbooks before it makes summary.xlsx; a Parameters sheet "
+    "wider than the sheet allows is refused only after the epoch workbooks are written"))
+def test_summary_too_wide_writes_nothing(tmp_path, monkeypatch):
+    # --hidden 4: the epoch boards need 22 columns, the Parameters sheet 1 + 25
+    trace = train(TrainConfig(hidden=(4,), epochs=3, record="1,last"))
+    monkeypatch.setattr(writer, "MAX_COLS", 23)
+    out = tmp_path / "o"
+    out.mkdir()
+    with pytest.raises(MlptraceError, match="'Parameters'"):
+        write_run(trace, Output(out=str(out)))
+    assert list(out.iterdir()) == []
