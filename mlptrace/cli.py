@@ -155,6 +155,10 @@ def main(argv=None) -> int:
     except MlptraceError as exc:
         print(f"mlptrace: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the disk filled up, a folder vanished…: files already written are whole
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"mlptrace: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("mlptrace: interrupted; files already written are complete, none is half-written",
               file=sys.stderr)

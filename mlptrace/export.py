@@ -1,7 +1,6 @@
 """Exporters: a trace's workbooks, its dump JSON and its weights JSON, written safely."""
 from __future__ import annotations
 
-import itertools
 import json
 import os
 
@@ -44,14 +43,45 @@ def check_writable_file(path: str, option: str) -> None:
 COPIES = {None: "", "exercise": "_exercise", "key": "_key"}
 
 
-def epoch_books(trace, *, focus=(1, 1), decimals=3, formulas=True, copies=(None,), prefix=""):
-    """Yield (file name, xlsx bytes) for every recorded epoch and every copy asked for
+def epoch_layouts(trace, *, focus=(1, 1), decimals=3, formulas=True, copies=(None,), prefix=""):
+    """Yield (file name, layout book) for every recorded epoch and every copy asked for
     (None: the workbook; "exercise": the student copy; "key": its answer key)."""
     for epoch in trace.epochs:
         for copy in copies:
             book = layout.epoch_book(trace, epoch, focus=focus, decimals=decimals, formulas=formulas, copy=copy)
-            name = prefix + epoch_file(epoch.epoch, trace.config.epochs).replace(".xlsx", COPIES[copy] + ".xlsx")
-            yield name, writer.book_bytes(book)
+            yield prefix + epoch_file(epoch.epoch, trace.config.epochs).replace(".xlsx", COPIES[copy] + ".xlsx"), book
+
+
+def epoch_books(trace, **options):
+    """Yield (file name, xlsx bytes) for every recorded epoch (options as ``epoch_layouts``)."""
+    for name, book in epoch_layouts(trace, **options):
+        yield name, writer.book_bytes(book)
+
+
+def check_options(out: str, focus, decimals: int) -> None:
+    """Raise MlptraceError for an output folder, focus or decimals that cannot be used."""
+    check_writable_dir(out)
+    if focus[0] < 1 or focus[1] < 1:
+        raise MlptraceError(f"--focus row and column start at 1, not {focus[0]},{focus[1]}")
+    if not 0 <= decimals <= 15:
+        raise MlptraceError(f"--decimals must be from 0 to 15, not {decimals}")
+
+
+def write_books(out: str, books, progress=None) -> list[str]:
+    """Write the books that ``books()`` yields as (file name, layout book) into folder ``out``.
+
+    ``books`` is called twice: first every book is checked (nothing is written if any cannot be
+    made), then each is written, atomically.  ``progress()`` is called after each file.
+    """
+    for _, book in books():
+        writer.check_book(book)
+    os.makedirs(out, exist_ok=True)
+    paths = []
+    for name, book in books():
+        paths.append(put(out, name, writer.book_bytes(book)))
+        if progress is not None:
+            progress()
+    return paths
 
 
 def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int = 3,
@@ -59,28 +89,17 @@ def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int 
     """Write one workbook per recorded epoch into folder ``out``; return their paths.
 
     ``focus`` is the 1-based cell highlighted in every computed matrix (clipped to its shape);
-    ``formulas`` False writes plain numbers instead of live formulas; ``progress()`` is called
-    after each file.  The first workbook is
-    built completely before anything is written, so a book that cannot be made leaves the
-    folder untouched.
+    ``formulas`` False writes plain numbers instead of live formulas; ``copies`` adds exercise
+    copies and answer keys; ``progress()`` is called after each file.  Every book is checked
+    before the first file is written.
     """
-    check_writable_dir(out)
-    if focus[0] < 1 or focus[1] < 1:
-        raise MlptraceError(f"--focus row and column start at 1, not {focus[0]},{focus[1]}")
-    if not 0 <= decimals <= 15:
-        raise MlptraceError(f"--decimals must be from 0 to 15, not {decimals}")
-    books = epoch_books(trace, focus=focus, decimals=decimals, formulas=formulas, copies=copies, prefix=prefix)
-    first = next(books, None)  # any error in making a book shows here, before a file is written
-    os.makedirs(out, exist_ok=True)
-    paths = []
-    for name, data in itertools.chain([first] if first else [], books):
-        paths.append(_put(out, name, data))
-        if progress is not None:
-            progress()
-    return paths
+    check_options(out, focus, decimals)
+    return write_books(out, lambda: epoch_layouts(trace, focus=focus, decimals=decimals, formulas=formulas,
+                                                  copies=copies, prefix=prefix), progress)
 
 
-def _put(folder, name, data) -> str:
+def put(folder: str, name: str, data: bytes) -> str:
+    """Write ``data`` as file ``name`` in ``folder`` (atomically); return its path."""
     path = os.path.join(folder, name)
     writer.write_atomic(path, data)
     return path
@@ -109,10 +128,6 @@ def write_weights(layers, path: str) -> None:
     writer.write_atomic(path, to_json(layers).encode("utf-8"))
 
 
-def write_summary(trace, out: str, files: list[str], *, decimals: int = 3, variants=()) -> str:
-    """Write ``summary.xlsx`` into ``out``, linking to ``files`` (names inside ``out``)."""
-    from .summary import summary_book
-    links = [(os.path.splitext(f)[0].replace("_", " "), f) for f in files]
-    path = os.path.join(out, "summary.xlsx")
-    writer.write_atomic(path, writer.book_bytes(summary_book(trace, links, decimals=decimals, variants=variants)))
-    return path
+def summary_links(files) -> list[tuple[str, str]]:
+    """(label, file name) for the summary's list of workbooks."""
+    return [(os.path.splitext(f)[0].replace("_", " "), f) for f in files]

@@ -1,6 +1,7 @@
 """A whole run's files: workbooks, exercise copies, the summary, PDFs and per-student variants.
 
 This is what the command line writes; each piece is in ``export``, ``summary`` and ``pdf``.
+Every book of a run is made and checked before the first file is written.
 """
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
-from . import export, pdf
+from . import export, pdf, writer
 from .config import TrainConfig
+from .summary import summary_book
 from .trainer import train
+
+SUMMARY = "summary.xlsx"
 
 
 @dataclass(frozen=True)
@@ -27,39 +31,41 @@ class Output:
     def copies(self):
         return (None, "exercise", "key") if self.exercise else (None,)
 
+    def layouts(self, trace, copies=None, prefix=""):
+        """(file name, layout book) of every epoch workbook of ``trace``."""
+        return export.epoch_layouts(trace, focus=self.focus, decimals=self.decimals, formulas=self.formulas,
+                                    copies=copies or self.copies, prefix=prefix)
+
 
 def write_run(trace, output: Output, progress=None) -> list[str]:
     """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs;
     ``progress()`` is called after each workbook."""
-    paths = export.write_workbooks(trace, output.out, focus=output.focus, decimals=output.decimals,
-                                   formulas=output.formulas, copies=output.copies, progress=progress)
-    paths.append(export.write_summary(trace, output.out, [os.path.basename(p) for p in paths],
-                                      decimals=output.decimals))
-    if output.pdf:
-        paths += _pdfs(paths)
-    return paths
+    export.check_options(output.out, output.focus, output.decimals)
+    names = [name for name, _ in output.layouts(trace)]
 
+    def books():
+        yield from output.layouts(trace)
+        yield SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
 
-def _pdfs(paths):
-    summary = [p for p in paths if os.path.basename(p) == "summary.xlsx"]
-    # the summary's data sheets (every epoch's loss) would print as dozens of pages: the
-    # PDF keeps its first two pages, the summary and the concepts
-    return pdf.to_pdf([p for p in paths if p.endswith(".xlsx")], pages={p: "1-2" for p in summary})
+    paths = export.write_books(output.out, books, progress)
+    return paths + (pdf.to_pdf(paths) if output.pdf else [])
 
 
 def _variant(args):
-    """One student's set (runs in a worker process): train with its seed, write its copies."""
+    """One student's set (runs in a worker process): train with its seed, make its files' bytes."""
     config, output, number, width = args
     trace = train(config)
     prefix = f"variant_{number:0{width}d}_"
-    paths = export.write_workbooks(trace, output.out, focus=output.focus, decimals=output.decimals,
-                                   formulas=output.formulas, copies=("exercise", "key"), prefix=prefix)
-    return number, config.seed, float(trace.loss[-1]), paths
+    files = [(name, writer.book_bytes(book)) for name, book in
+             output.layouts(trace, copies=("exercise", "key"), prefix=prefix)]
+    return number, config.seed, float(trace.loss[-1]), files
 
 
 def write_variants(config: TrainConfig, output: Output, n: int) -> list[str]:
-    """Write ``n`` exercise sets from seeds seed, seed+1, … in parallel on all cores, with a
-    summary of the first (the run's own seed) that lists every variant's seed and files."""
+    """Write ``n`` exercise sets from seeds seed, seed+1, … (made in parallel on all cores), and
+    a summary of the first (the run's own seed) that lists every variant's seed and files.
+    Nothing is written until every set has been made."""
+    export.check_options(output.out, output.focus, output.decimals)
     width = len(str(n))
     jobs = [(replace(config, seed=config.seed + k), output, k + 1, width) for k in range(n)]
     workers = min(n, os.cpu_count() or 1)
@@ -68,11 +74,11 @@ def write_variants(config: TrainConfig, output: Output, n: int) -> list[str]:
             done = list(pool.map(_variant, jobs))
     else:
         done = [_variant(job) for job in jobs]
-    paths = [p for *_, ps in done for p in ps]
-    first = train(config)
-    index = [(number, seed, loss, [os.path.basename(p) for p in ps]) for number, seed, loss, ps in done]
-    paths.append(export.write_summary(first, output.out, [os.path.basename(p) for p in done[0][3]],
-                                      decimals=output.decimals, variants=index))
-    if output.pdf:
-        paths += _pdfs(paths)
-    return paths
+    index = [(number, seed, loss, [name for name, _ in files]) for number, seed, loss, files in done]
+    summary = summary_book(train(config), export.summary_links(index[0][3]), decimals=output.decimals,
+                           variants=index)
+    writer.check_book(summary)
+    os.makedirs(output.out, exist_ok=True)
+    paths = [export.put(output.out, name, data) for *_, files in done for name, data in files]
+    paths.append(export.put(output.out, SUMMARY, writer.book_bytes(summary)))
+    return paths + (pdf.to_pdf(paths) if output.pdf else [])

@@ -66,13 +66,14 @@ class Chart:
 @dataclass
 class Sheet:
     """A sheet's cells, charts, column widths (characters), row heights (points) and how it
-    prints (``one_page``: the whole sheet on one page, else one page wide)."""
+    prints (``one_page``: the whole sheet on one page, else one page wide; ``hidden``: not at all)."""
     name: str
     cells: list = field(default_factory=list)
     widths: dict = field(default_factory=dict)
     heights: dict = field(default_factory=dict)
     charts: list = field(default_factory=list)
     one_page: bool = False
+    hidden: bool = False  # data behind charts: kept in the file, not shown or printed
 
     def add(self, *cells: Cell) -> None:
         self.cells.extend(cells)

@@ -1,7 +1,6 @@
 """Print-ready PDFs through headless LibreOffice (it must be installed: soffice on the PATH)."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -25,36 +24,30 @@ def require_soffice() -> str:
     return exe
 
 
-def to_pdf(paths: list[str], pages: dict | None = None, timeout: float = 600) -> list[str]:
-    """Convert workbooks to PDFs beside them; ``pages[path]`` limits one to a page range "1-2".
+def to_pdf(paths: list[str], timeout: float = 600) -> list[str]:
+    """Convert workbooks (in one folder) to PDFs beside them, in one LibreOffice run.
 
-    LibreOffice runs with a fresh profile of its own, writes into a temporary folder, and each
-    PDF is renamed into place, so a failed run leaves no half-written PDF.
+    LibreOffice runs with a fresh profile of its own and writes into a temporary folder; each
+    PDF is then renamed into place, so a failed run leaves no half-written PDF.
     """
+    if not paths:
+        return []
     exe = require_soffice()
-    pages = pages or {}
-    out = []
-    groups: dict[str, list[str]] = {}
-    for p in paths:
-        groups.setdefault(pages.get(p, ""), []).append(p)
-    for page_range, group in groups.items():
-        target = "pdf"
-        if page_range:
-            target += ":calc_pdf_Export:" + json.dumps({"PageRange": {"type": "string", "value": page_range}})
-        folder = os.path.dirname(os.path.abspath(group[0]))
-        with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryDirectory(dir=folder, prefix=".mlptrace-") as tmp:
-            cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-                   "--convert-to", target, "--outdir", tmp, *[os.path.abspath(p) for p in group]]
-            try:
-                done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                raise MlptraceError("LibreOffice took too long to write the PDFs") from None
-            for p in group:
-                made = os.path.join(tmp, Path(p).stem + ".pdf")
-                if not os.path.exists(made):
-                    raise MlptraceError(f"LibreOffice could not turn {p} into a PDF: "
-                                        f"{(done.stderr or done.stdout).strip()[:200]}")
-                final = os.path.splitext(p)[0] + ".pdf"
-                os.replace(made, final)
-                out.append(final)
+    folder = os.path.dirname(os.path.abspath(paths[0]))
+    with tempfile.TemporaryDirectory() as profile, \
+            tempfile.TemporaryDirectory(dir=folder, prefix=".mlptrace-") as tmp:
+        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", tmp, *[os.path.abspath(p) for p in paths]]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise MlptraceError("LibreOffice took too long to write the PDFs") from None
+        made = [os.path.join(tmp, Path(p).stem + ".pdf") for p in paths]
+        missing = [p for p, m in zip(paths, made) if not os.path.exists(m)]
+        if missing:
+            raise MlptraceError(f"LibreOffice could not turn {missing[0]} into a PDF: "
+                                f"{(done.stderr or done.stdout).strip()[:200]}")
+        out = [os.path.splitext(p)[0] + ".pdf" for p in paths]
+        for m, final in zip(made, out):
+            os.replace(m, final)
     return out

@@ -19,7 +19,7 @@ PERCEPTRON_X, PERCEPTRON_W, THRESHOLD, BIAS = (0, 1, 1), (2, 3, 4), 0, -8
 
 
 def _loss_sheet(trace) -> Sheet:
-    sheet = Sheet("Loss", widths={1: 10, 2: 16})
+    sheet = Sheet("Loss", widths={1: 10, 2: 16}, hidden=True)
     sheet.add(Cell(1, 1, "epoch", "key"), Cell(1, 2, "loss ½·ΣE²", "key"))
     for r, e in enumerate(history_epochs(trace.config.epochs), start=2):
         sheet.add(Cell(r, 1, int(e), "fact"), Cell(r, 2, float(trace.loss[e - 1]), "number"))
@@ -28,7 +28,7 @@ def _loss_sheet(trace) -> Sheet:
 
 def _parameter_sheet(trace, names) -> Sheet:
     """Every weight and bias at the sampled epochs (epoch 0 = the starting weights)."""
-    sheet = Sheet("Parameters", widths={1: 10})
+    sheet = Sheet("Parameters", widths={1: 10}, hidden=True)
     labels = [(f"{n.W}[{i + 1},{j + 1}]", l, 0, i, j) for l, (n, (W, _)) in
               enumerate(zip(names, trace.initial)) for i in range(W.shape[0]) for j in range(W.shape[1])]
     labels += [(f"{n.b}[{j + 1}]", l, 1, 0, j) for l, (n, (_, b)) in
@@ -87,6 +87,8 @@ def summary_sheet(trace, files, *, decimals=3) -> Sheet:
         row += 1
         sheet.add(Cell(row, 1, label, "link", url=path), Cell(row, 2, path, "fact", span=4))
     row = _outputs_table(sheet, trace, row + 2) + 1
+    sheet.add(Cell(row + 16, 1, "The charts' numbers are on the hidden sheets Loss and Parameters "
+                                "(right-click a sheet tab → Unhide / Show Sheet).", "note"))
     return sheet, row
 
 

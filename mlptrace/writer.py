@@ -113,11 +113,23 @@ def _check(sheet, cell) -> None:
                             "formula longer than 8,192 characters")
 
 
+def check_book(book) -> None:
+    """Raise MlptraceError for anything in ``book`` a spreadsheet cannot hold, without writing.
+
+    Every book of a run is checked before the first file is written, so a bad one leaves the
+    output folder as it was.
+    """
+    for sheet in book.sheets:
+        if len(sheet.name) > 31:
+            raise MlptraceError(f"sheet name {sheet.name!r} is longer than the 31 characters a spreadsheet allows")
+        for cell in sheet.cells:
+            _check(sheet, cell)
+
+
 def _fill_sheet(ws, sheet, styles) -> dict:
     """Write one layout sheet; return {address: float} of its formula and number cells."""
     cached = {}
     for cell in sheet.cells:
-        _check(sheet, cell)
         c = ws.cell(row=cell.row, column=cell.col)
         if cell.formula is not None:
             c.value = "=" + cell.formula
@@ -147,6 +159,8 @@ def _fill_sheet(ws, sheet, styles) -> dict:
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
     _page_setup(ws, sheet.one_page)
+    if sheet.hidden:
+        ws.sheet_state = "hidden"
     return cached
 
 
@@ -203,9 +217,8 @@ def book_bytes(book) -> bytes:
     wb.remove(wb.active)
     styles = _Styles(wb, book.decimals)
     cached = []
+    check_book(book)
     for sheet in book.sheets:
-        if len(sheet.name) > 31:
-            raise MlptraceError(f"sheet name {sheet.name!r} is longer than the 31 characters a spreadsheet allows")
         wb.create_sheet(sheet.name)  # all sheets first: charts refer to sheets further on
     for sheet in book.sheets:
         cached.append(_fill_sheet(wb[sheet.name], sheet, styles))

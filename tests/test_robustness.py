@@ -124,9 +124,6 @@ def test_failed_write_leaves_previous_files_intact(written_twice, monkeypatch, f
         assert after[name] == (second[name] if k < fail_at else before[name]), (name, fail_at)
 
 
-@pytest.mark.xfail(strict=True, raises=OSError, reason=(
-    "cli.main catches only MlptraceError and KeyboardInterrupt: an OSError while writing (disk full, "
-    "permission lost) escapes with a traceback instead of one line on stderr and exit code 2"))
 def test_failed_write_from_the_command_line_is_one_line(written_twice, monkeypatch, capsys):
     out, before, _ = written_twice
     monkeypatch.setattr(writer, "os", _FailingOs(out, 1, OSError(errno.ENOSPC, "No space left on device")))
@@ -292,13 +289,8 @@ def test_non_finite_number_is_refused_by_name(tmp_path, good_workbook, value, wh
     assert "'3 Hidden layer input'" in message and address in message, (message, address)
 
 
-_WRITES_BEFORE_CHECKING = pytest.mark.xfail(strict=True, reason=(
-    "export.write_workbooks checks only the first book before writing; each later book is made and "
-    "written one at a time, so a bad later epoch leaves the earlier epochs' files written"))
-
-
 @pytest.mark.parametrize("value", [np.nan, np.inf], ids=["nan", "inf"])
-@pytest.mark.parametrize("which", [0, pytest.param(1, marks=_WRITES_BEFORE_CHECKING)],
+@pytest.mark.parametrize("which", [0, 1],
                          ids=["first-epoch", "last-epoch"])
 def test_non_finite_number_writes_nothing(tmp_path, value, which):
     trace = train(epochs=3, record="1,last")
@@ -310,9 +302,6 @@ def test_non_finite_number_writes_nothing(tmp_path, value, which):
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "handouts.write_run writes every epoch workbook before it makes summary.xlsx; a loss the summary "
-    "cannot hold (sheet 'Loss') is refused only after epoch_01.xlsx and epoch_50.xlsx are written"))
 def test_non_finite_loss_writes_nothing(tmp_path):
     trace = train(epochs=50, record="1,last")
     trace.loss[10] = np.inf
@@ -352,9 +341,6 @@ def test_too_large_from_the_command_line(tmp_path, monkeypatch, capsys):
     assert not out.exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "handouts.write_run writes the epoch workbooks before it makes summary.xlsx; a Parameters sheet "
-    "wider than the sheet allows is refused only after the epoch workbooks are written"))
 def test_summary_too_wide_writes_nothing(tmp_path, monkeypatch):
     # --hidden 4: the epoch boards need 22 columns, the Parameters sheet 1 + 25
     trace = train(TrainConfig(hidden=(4,), epochs=3, record="1,last"))
