@@ -87,8 +87,8 @@ def summary_sheet(trace, files, *, decimals=3) -> Sheet:
         row += 1
         sheet.add(Cell(row, 1, label, "link", url=path), Cell(row, 2, path, "fact", span=4))
     row = _outputs_table(sheet, trace, row + 2) + 1
-    sheet.add(Cell(row + 16, 1, "The charts' numbers are on the hidden sheets Loss and Parameters "
-                                "(right-click a sheet tab → Unhide / Show Sheet).", "note"))
+    sheet.text_row(row + 17, "The charts' numbers are on the hidden sheets Loss and Parameters "
+                             "(right-click a sheet tab → Unhide / Show Sheet).", "note", 8)
     return sheet, row
 
 

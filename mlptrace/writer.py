@@ -189,6 +189,7 @@ def _chart(wb, spec) -> ScatterChart:
     chart.x_axis.tickLblPos = chart.y_axis.tickLblPos = "low"  # labels at the edge, not across the plot
     if spec.x_max is not None:
         chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0, spec.x_max
+        chart.x_axis.majorUnit = _nice_step(spec.x_max / 5)  # a few round ticks, never crowded
     xs = _reference(wb, spec.x)
     for line in spec.series:
         s = ChartSeries(_reference(wb, line), xs, title=line.name)
@@ -196,6 +197,12 @@ def _chart(wb, spec) -> ScatterChart:
         s.smooth = False
         chart.series.append(s)
     return chart
+
+
+def _nice_step(rough: float) -> float:
+    """The round number (1, 2 or 5 × a power of ten) at or above ``rough``."""
+    power = 10 ** math.floor(math.log10(rough)) if rough > 0 else 1
+    return next(power * m for m in (1, 2, 5, 10) if power * m >= rough)
 
 
 def _page_setup(ws, one_page: bool) -> None:
