@@ -36,6 +36,9 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 import mlptrace
 from mlptrace import export, layout
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from article import article_script  # noqa: E402  (the tests' verbatim copy of the article's loop)
+
 TARGETS = {"train": 1.1, "book": 1.2}
 
 
@@ -43,50 +46,8 @@ TARGETS = {"train": 1.1, "book": 1.2}
 
 
 def article_loop(seed: int, epoch: int):
-    """The article's numpy code, verbatim but for the seed and the returned weights."""
-    # Input array
-    X = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [0, 1, 0, 1]])
-    # Output
-    y = np.array([[1], [1], [0]])
-
-    # Sigmoid Function
-    def sigmoid(x):
-        return 1 / (1 + np.exp(-x))
-
-    # Derivative of Sigmoid Function
-    def derivatives_sigmoid(x):
-        return x * (1 - x)
-
-    # Variable initialization
-    lr = 0.1  # Setting learning rate
-    inputlayer_neurons = X.shape[1]  # number of features in data set
-    hiddenlayer_neurons = 3  # number of hidden layers neurons
-    output_neurons = 1  # number of neurons at output layer
-    np.random.seed(seed)
-    # weight and bias initialization
-    wh = np.random.uniform(size=(inputlayer_neurons, hiddenlayer_neurons))
-    bh = np.random.uniform(size=(1, hiddenlayer_neurons))
-    wout = np.random.uniform(size=(hiddenlayer_neurons, output_neurons))
-    bout = np.random.uniform(size=(1, output_neurons))
-    for i in range(epoch):
-        # Forward Propogation
-        hidden_layer_input1 = np.dot(X, wh)
-        hidden_layer_input = hidden_layer_input1 + bh
-        hiddenlayer_activations = sigmoid(hidden_layer_input)
-        output_layer_input1 = np.dot(hiddenlayer_activations, wout)
-        output_layer_input = output_layer_input1 + bout
-        output = sigmoid(output_layer_input)
-        # Backpropagation
-        E = y - output
-        slope_output_layer = derivatives_sigmoid(output)
-        slope_hidden_layer = derivatives_sigmoid(hiddenlayer_activations)
-        d_output = E * slope_output_layer
-        Error_at_hidden_layer = d_output.dot(wout.T)
-        d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer
-        wout += hiddenlayer_activations.T.dot(d_output) * lr
-        bout += np.sum(d_output, axis=0, keepdims=True) * lr
-        wh += X.T.dot(d_hiddenlayer) * lr
-        bh += np.sum(d_hiddenlayer, axis=0, keepdims=True) * lr
+    """The article's numpy script (the one copy, in tests/article.py), as [(wh, bh), (wout, bout)]."""
+    wh, bh, wout, bout = article_script(seed, epoch)
     return [(wh, bh), (wout, bout)]
 
 
