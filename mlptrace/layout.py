@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import expr as ex
 from .trace import Given, Update
 
@@ -34,6 +36,7 @@ class Cell:
     span: int = 1
     link: str | None = None
     answer: float | None = None  # exercise blanks: the number the student should find
+    whole: bool = False          # a number of a matrix of whole numbers (the data): no decimals
     url: str | None = None       # a file this cell opens (relative path)
 
 
@@ -103,7 +106,6 @@ class Board:
     titles: dict
     widths: dict
     last_col: int
-    last_row: int
 
     def address(self, ref: ex.Ref) -> tuple[int, int]:
         row, col = self.places[ref.name]
@@ -147,6 +149,15 @@ def _wrap_band(band, shapes, limit):
     return rows + [row]
 
 
+def _below_parameters(band, titles, places):
+    """The updated parameters as one row, each in the columns of the parameter it replaces;
+    None when the parameters themselves were wrapped over several rows."""
+    old = [name[:-len("_next")] for name in band]
+    if len({titles[o][0] for o in old}) != 1:
+        return None
+    return [[(name, places[o][1]) for name, o in zip(band, old)]]
+
+
 def make_board(update: Update, top: int, decimals: int) -> Board:
     """Place every matrix of ``update`` in bands starting at row ``top``.
 
@@ -159,9 +170,7 @@ def make_board(update: Update, top: int, decimals: int) -> Board:
     row = top
     limit = max(MAX_BOARD_COLUMNS, max(s[1] for s in shapes.values()))
     for k, band in enumerate(bands(update.plan)):
-        lines = _wrap_band(band, shapes, limit)
-        if k == 3 and len(lines) == 1 and all(titles[n[:-len("_next")]][0] == titles[band[0][:-5]][0] for n in band):
-            lines = [[(n, places[n[:-len("_next")]][1]) for n in band]]  # right below the old values
+        lines = (k == 3 and _below_parameters(band, titles, places)) or _wrap_band(band, shapes, limit)
         for line in lines:
             for name, col in line:
                 rows, cols = shapes[name]
@@ -173,7 +182,7 @@ def make_board(update: Update, top: int, decimals: int) -> Board:
             row += 2 + max(shapes[name][0] for name, _ in line) + 1
     for c in range(1, max(widths) + 1):
         widths.setdefault(c, 2.5)  # the gaps between matrices
-    return Board(places, titles, widths, max(widths), row - 2)
+    return Board(places, titles, widths, max(widths))
 
 
 # ---------------------------------------------------------------- step sheets
@@ -283,6 +292,7 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
             sheet.add(Cell(board.titles[n][0] + 1, board.titles[n][1], _shape(update[n].shape), "shape"))
         values = update[n]
         given = isinstance(update.spec(n).op, Given)
+        whole = bool(np.all(values == np.round(values)))
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 addr = board.address(ex.Ref(n, i, j))
@@ -292,9 +302,9 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
                                else render.render(update.cell_expr(n, i, j)))
                 role = "focus" if addr in focus_cells else "input" if addr in inputs else "value"
                 if exercise and role == "focus":
-                    sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j])))
+                    sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
                 else:
-                    sheet.add(Cell(*addr, float(values[i, j]), role, formula))
+                    sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=whole))
     return sheet
 
 

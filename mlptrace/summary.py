@@ -65,10 +65,13 @@ def _outputs_table(sheet, trace, row) -> int:
     for c, h in enumerate(heads, start=1):
         sheet.add(Cell(row + 1, c, h, "header"))
     sheet.heights[row + 1] = 30.0  # long headers wrap onto two lines
+    n_data = 1 + data.X.shape[1] + data.y.shape[1]  # the sample number, the inputs, the targets
+    whole = bool(np.all(np.c_[data.X, data.y] == np.round(np.c_[data.X, data.y])))
     for s in range(data.X.shape[0]):
-        values = [s + 1, *data.X[s], *data.y[s], *before[s], *after[s]]
-        for c, v in enumerate(values, start=1):
-            sheet.add(Cell(row + 2 + s, c, float(v) if c > 1 else v, "value" if c > 1 else "fact"))
+        values = [*data.X[s], *data.y[s], *before[s], *after[s]]
+        sheet.add(Cell(row + 2 + s, 1, s + 1, "fact"))
+        for c, v in enumerate(values, start=2):
+            sheet.add(Cell(row + 2 + s, c, float(v), "value", whole=whole and c <= n_data))
     return row + 3 + data.X.shape[0]
 
 
@@ -101,10 +104,13 @@ def concepts_sheet(decimals=3) -> Sheet:
                       "ways; change an input, a weight, the threshold or the bias and watch the output.", "text", 8)
     for c, h in enumerate(["", "x1", "x2", "x3"], start=1):
         sheet.add(Cell(4, c, h, "header"))
-    sheet.add(Cell(5, 1, "inputs x", "key"), *(Cell(5, 2 + k, float(v), "value") for k, v in enumerate(PERCEPTRON_X)))
-    sheet.add(Cell(6, 1, "weights w", "key"), *(Cell(6, 2 + k, float(v), "value") for k, v in enumerate(PERCEPTRON_W)))
-    sheet.add(Cell(7, 1, "threshold", "key"), Cell(7, 2, float(THRESHOLD), "value"))
-    sheet.add(Cell(8, 1, "bias b (our choice)", "key"), Cell(8, 2, float(BIAS), "value"))
+    def given(row, col, v):
+        return Cell(row, col, float(v), "value", whole=True)
+
+    sheet.add(Cell(5, 1, "inputs x", "key"), *(given(5, 2 + k, v) for k, v in enumerate(PERCEPTRON_X)))
+    sheet.add(Cell(6, 1, "weights w", "key"), *(given(6, 2 + k, v) for k, v in enumerate(PERCEPTRON_W)))
+    sheet.add(Cell(7, 1, "threshold", "key"), given(7, 2, THRESHOLD))
+    sheet.add(Cell(8, 1, "bias b (our choice)", "key"), given(8, 2, BIAS))
     x, w = np.array(PERCEPTRON_X), np.array(PERCEPTRON_W)
     rules = [
         ("1. plain sum > threshold", "IF(SUM(B5:D5)>B7,1,0)", float(x.sum() > THRESHOLD), "x1 + x2 + x3"),
@@ -115,7 +121,8 @@ def concepts_sheet(decimals=3) -> Sheet:
     ]
     sheet.add(Cell(10, 1, "rule", "header"), Cell(10, 2, "output", "header"), Cell(10, 3, "compares", "header"))
     for r, (label, formula, value, words) in enumerate(rules, start=11):
-        sheet.add(Cell(r, 1, label, "key"), Cell(r, 2, value, "focus", formula), Cell(r, 3, words, "fact", span=4))
+        sheet.add(Cell(r, 1, label, "key"), Cell(r, 2, value, "focus", formula, whole=True),
+                  Cell(r, 3, words, "fact", span=4))
     return _activation_table(sheet, 15, decimals)
 
 

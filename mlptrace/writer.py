@@ -69,21 +69,25 @@ class _Styles:
     def __init__(self, wb, decimals: int):
         self.wb, self.decimals, self.made, self.arrays = wb, decimals, {}, {}
 
-    def apply(self, c, role: str, value) -> None:
-        """Give cell ``c`` the named style of ``role``; after the first cell of a style, copy the
-        style reference openpyxl computed then instead of searching the style list again."""
-        name = self(role, value)
+    def apply(self, c, cell) -> None:
+        """Give openpyxl cell ``c`` the named style of layout ``cell``; after the first cell of a
+        style, copy the style reference openpyxl computed then instead of searching again."""
+        name = self.named(cell.role, self.number_format(cell))
         if name in self.arrays:
             c._style = copy.copy(self.arrays[name])
         else:
             c.style = name
             self.arrays[name] = copy.copy(c._style)
 
-    def __call__(self, role: str, value) -> str:
-        fmt = "General"
-        if isinstance(value, float):
-            fmt = "0" if value.is_integer() and role in ("value", "focus", "input") and self.decimals >= 0 \
-                and abs(value) < 1e15 else "0." + "0" * self.decimals if self.decimals else "0"
+    def number_format(self, cell) -> str:
+        """Whole-number matrices (the data) bare, other numbers with the chosen decimals."""
+        if not isinstance(cell.value, float) and cell.role != "blank":
+            return "General"
+        if cell.whole or self.decimals == 0:
+            return "0"
+        return "0." + "0" * self.decimals
+
+    def named(self, role: str, fmt: str) -> str:
         key = (role, fmt)
         if key not in self.made:
             font, fill, border, align = _ROLES[role]
@@ -140,7 +144,7 @@ def _fill_sheet(ws, sheet, styles) -> dict:
                 cached[c.coordinate] = cell.value  # openpyxl keeps 16 digits; repr keeps every bit
             if isinstance(cell.value, str):
                 c.data_type = "s"  # text typed by a user is never a formula, even "=1+1"
-        styles.apply(c, cell.role, cell.value)
+        styles.apply(c, cell)
         if cell.span > 1 and _ROLES[cell.role][3] is not None and _ROLES[cell.role][3].wrap_text:
             # only wrapped text needs a merge; other text simply runs on into the empty cells.
             # Added directly: ws.merge_cells would also give every edge cell an empty border,
