@@ -59,7 +59,6 @@ class Activation:
     symbol: str
     slope_symbol: str
     words: str
-    slope_words: str
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -69,7 +68,6 @@ ACTIVATIONS: dict[str, Activation] = {
         "1/(1+exp(-{x}))", "{a}×(1−{a})",
         "sigmoid({z})", "{a}·(1−{a})",
         "squashes any number into (0, 1) as 1/(1+e^−z)",
-        "the sigmoid's derivative written from its output a",
     ),
     "tanh": Activation(
         "tanh", np.tanh, _tanh_slope,
@@ -77,7 +75,6 @@ ACTIVATIONS: dict[str, Activation] = {
         "tanh({x})", "1−{a}×{a}",
         "tanh({z})", "1−{a}²",
         "squashes any number into (−1, 1)",
-        "tanh's derivative written from its output a",
     ),
     "relu": Activation(
         "relu", _relu, _relu_slope,
@@ -85,7 +82,6 @@ ACTIVATIONS: dict[str, Activation] = {
         "max({x}, 0)", "(1 if {a} > 0 else 0)",
         "max({z}, 0)", "(1 where {a} > 0, else 0)",
         "keeps positive numbers and turns negative ones into 0",
-        "ReLU's derivative: 1 where the neuron was active, 0 elsewhere",
     ),
     "linear": Activation(
         "linear", _identity, _one,
@@ -93,7 +89,6 @@ ACTIVATIONS: dict[str, Activation] = {
         "{x}", "1",
         "{z}", "1",
         "passes the number through unchanged",
-        "the derivative of the identity is 1",
     ),
 }
 

@@ -212,6 +212,13 @@ def layer_names(n_hidden: int) -> list[LayerNames]:
         "wout", "bout", "output_layer_input", "output", "slope_output_layer", "E", "d_output")]
 
 
+def _slope_rule(h, o) -> str:
+    """The slope formulas in words: once when hidden and output layers share the activation."""
+    def rule(act):
+        return f"{act.name}: {act.slope_symbol.format(a='a')}"
+    return f"for {rule(h)}" if h.name == o.name else f"hidden layers {rule(h)}, output layer {rule(o)}"
+
+
 def _steps_text(act_h, act_o):
     h, o = activation(act_h), activation(act_o)
     return {
@@ -224,8 +231,8 @@ def _steps_text(act_h, act_o):
         "output": (f"The output layer does the same with the hidden activations: weighted sum plus bias, "
                    f"then the activation {o.name}, which {o.words}."),
         "error": "The error is how far each output is from its target: E = y − output (positive: the output was too small).",
-        "slopes": ("A slope says how strongly a neuron's output reacts to a small change of its input; "
-                   f"it is {h.slope_words} (hidden) and {o.slope_words} (output)."),
+        "slopes": ("A slope says how strongly a neuron's output reacts to a small change of its input: the "
+                   "derivative of its activation, written from the output a — " + _slope_rule(h, o) + "."),
         "d_output": ("The output delta scales the error by the output's slope: a large error on a neuron that "
                      "can still move gives a large correction."),
         "hidden_error": ("The error is sent back along the same connections: each hidden neuron collects the "
