@@ -2,8 +2,7 @@
 
 As in the article (and scikit-learn), each slope is written from the activation's *output*
 ``a``: sigmoid a(1-a), tanh 1-a², ReLU 1 where a > 0 (that is, where the input was positive),
-linear 1.  The spreadsheet forms of both live here too, so the math, the written-out arithmetic
-and the formulas all come from one table.
+linear 1.  Pure math: how each is written on a sheet is in ``wording``.
 """
 from __future__ import annotations
 
@@ -14,7 +13,9 @@ import numpy as np
 
 
 def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))  # the article's exact expression: same bits as its loop
+    # The article's exact expression: the same bits as its loop.  Where x < −709.78, exp(−x)
+    # overflows to inf and the result is exactly 0, as it should be (numpy may warn).
+    return 1 / (1 + np.exp(-x))
 
 
 def _sigmoid_slope(a):
@@ -43,53 +44,18 @@ def _one(a):
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: the function, its slope from the output, and how to write both.
-
-    ``formula`` and ``slope_formula`` are spreadsheet templates over ``{x}`` / ``{a}``;
-    ``arithmetic`` and ``slope_arithmetic`` are the same with numbers, for the written-out line.
-    """
+    """One activation: the function and its slope written from the output."""
 
     name: str
     fn: Callable[[np.ndarray], np.ndarray]
     slope: Callable[[np.ndarray], np.ndarray]
-    formula: str
-    slope_formula: str
-    arithmetic: str
-    slope_arithmetic: str
-    symbol: str
-    slope_symbol: str
-    words: str
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        "sigmoid", _sigmoid, _sigmoid_slope,
-        "1/(1+EXP(-{x}))", "{a}*(1-{a})",
-        "1/(1+exp(-{x}))", "{a}×(1−{a})",
-        "sigmoid({z})", "{a}·(1−{a})",
-        "squashes any number into (0, 1) as 1/(1+e^−z)",
-    ),
-    "tanh": Activation(
-        "tanh", np.tanh, _tanh_slope,
-        "TANH({x})", "1-{a}*{a}",
-        "tanh({x})", "1−{a}×{a}",
-        "tanh({z})", "1−{a}²",
-        "squashes any number into (−1, 1)",
-    ),
-    "relu": Activation(
-        "relu", _relu, _relu_slope,
-        "MAX({x},0)", "IF({a}>0,1,0)",
-        "max({x}, 0)", "(1 if {a} > 0 else 0)",
-        "max({z}, 0)", "(1 where {a} > 0, else 0)",
-        "keeps positive numbers and turns negative ones into 0",
-    ),
-    "linear": Activation(
-        "linear", _identity, _one,
-        "{x}", "1",
-        "{x}", "1",
-        "{z}", "1",
-        "passes the number through unchanged",
-    ),
+    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_slope),
+    "tanh": Activation("tanh", np.tanh, _tanh_slope),
+    "relu": Activation("relu", _relu, _relu_slope),
+    "linear": Activation("linear", _identity, _one),
 }
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")

@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+import numpy as np
 
 from . import __version__
 from .config import TrainConfig
 from .errors import MlptraceError
-from .export import check_writable_dir, check_writable_file, write_dump, write_weights
+from .export import check_options, check_writable_file, write_dump, write_weights
 from .handouts import Output, write_run, write_variants
 from .pdf import require_soffice
 from .trainer import train
@@ -83,14 +86,12 @@ def _config(args) -> TrainConfig:
 
 def _check_outputs(args) -> None:
     """Every output problem is found before training, so nothing is half done."""
-    check_writable_dir(args.out)
+    check_options(args.out, args.focus, args.decimals)
     for option, path in (("--save-weights", args.save_weights), ("--dump-json", args.dump_json)):
-        if path:
+        if path is not None:
             check_writable_file(path, option)
-    if args.focus[0] < 1 or args.focus[1] < 1:
-        raise MlptraceError(f"--focus row and column start at 1, not {args.focus[0]},{args.focus[1]}")
-    if not 0 <= args.decimals <= 15:
-        raise MlptraceError(f"--decimals must be from 0 to 15, not {args.decimals}")
+            if os.path.abspath(path) == os.path.abspath(args.out):
+                raise MlptraceError(f"{option} {path!r} is the output folder (--out); name a file")
     if args.variants is not None:
         if args.variants < 1:
             raise MlptraceError(f"--variants must be a whole number of at least 1, not {args.variants}")
@@ -121,7 +122,7 @@ def _train(args, config):
 def _write(args, config, trace):
     output = Output(args.out, args.focus, args.decimals, not args.values, args.exercise, args.pdf)
     if args.variants:
-        return write_variants(config, output, args.variants)
+        return write_variants(config, output, args.variants, trace)
     books = len(trace.epochs) * len(output.copies)
     bar = _bar(args, books, "workbook") if books >= 10 else None
     if bar is None:
@@ -135,23 +136,31 @@ def run(args) -> None:
     _check_outputs(args)
     trace = _train(args, config)
     paths = _write(args, config, trace)
-    if args.dump_json:
+    if args.dump_json is not None:
         write_dump(trace, args.dump_json)
         paths.append(args.dump_json)
-    if args.save_weights:
+    if args.save_weights is not None:
         write_weights(trace.final, args.save_weights)
         paths.append(args.save_weights)
     if not args.quiet:
         for path in paths:
             print(f"wrote {path}")
-        outputs = ", ".join(f"{v:.6g}" for v in trace.predict().ravel())
-        print(f"final loss {trace.loss[-1]:.6g}; outputs after training: {outputs}")
+        print(f"final loss {trace.loss[-1]:.6g}; outputs after training: {_some(trace.predict().ravel())}")
+
+
+def _some(values, most: int = 10) -> str:
+    """The first ``most`` numbers, and how many more there are."""
+    text = ", ".join(f"{v:.6g}" for v in values[:most])
+    return text + (f", … ({len(values) - most} more)" if len(values) > most else "")
 
 
 def main(argv=None) -> int:
     """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit code."""
     try:
-        run(build_parser().parse_args(argv))
+        # numpy's overflow warnings (a saturated sigmoid is exactly 0 or 1) are no message for
+        # the user; a run that really diverges is stopped with one clear line by the trainer
+        with np.errstate(all="ignore"):
+            run(build_parser().parse_args(argv))
     except MlptraceError as exc:
         print(f"mlptrace: error: {exc}", file=sys.stderr)
         return 2

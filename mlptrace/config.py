@@ -12,6 +12,11 @@ from .errors import MlptraceError
 from .weights import INITS
 
 
+#: a workbook per recorded epoch: more than this is a mistake, not a handout (and its records
+#: would fill the memory before the first file is written)
+MAX_RECORDED = 1000
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """What to train and what to record.
@@ -43,7 +48,11 @@ class TrainConfig:
             check = _CHECKS.get(f.name)
             if check is not None:
                 check(getattr(self, f.name))
-        record_epochs(self.record, self.epochs)  # raises for an epoch beyond --epochs
+        recorded = record_epochs(self.record, self.epochs)  # raises for an epoch beyond --epochs
+        if len(recorded) > MAX_RECORDED:
+            raise MlptraceError(
+                f"--record {self.record} names {len(recorded)} epochs, one workbook each; record at most "
+                f"{MAX_RECORDED} (e.g. --record 1-10,last)")
 
     def to_dict(self) -> dict:
         """JSON-ready settings (for the dump and the overview sheet)."""

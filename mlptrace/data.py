@@ -85,6 +85,8 @@ def _read_rows(path: str) -> list[list[str]]:
 
 def _number(cell: str, path: str, line: int, column: str) -> float:
     try:
+        if "_" in cell:  # Python reads 1_000 as 1000; a spreadsheet would not
+            raise ValueError(cell)
         value = float(cell)
     except ValueError:
         raise MlptraceError(

@@ -16,6 +16,8 @@ def epoch_file(epoch: int, last_epoch: int) -> str:
 
 def check_writable_dir(path: str, option: str = "--out") -> None:
     """Raise MlptraceError unless ``path`` is, or can be made, a writable folder."""
+    if not path:
+        raise MlptraceError(f"{option} needs a folder name")
     if os.path.exists(path):
         if not os.path.isdir(path):
             raise MlptraceError(f"{option} {path!r} is a file, not a folder")
@@ -31,6 +33,8 @@ def check_writable_dir(path: str, option: str = "--out") -> None:
 
 def check_writable_file(path: str, option: str) -> None:
     """Raise MlptraceError unless a file can be written at ``path``."""
+    if not path:
+        raise MlptraceError(f"{option} needs a file name")
     if os.path.isdir(path):
         raise MlptraceError(f"{option} {path!r} is a folder, not a file")
     folder = os.path.dirname(os.path.abspath(path))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from .activations import get as activation
+from .wording import forms
 
 #: products written out one by one up to this fan-in; beyond it, MMULT/SUMPRODUCT of ranges
 EXPLICIT_FAN_IN = 8
@@ -28,12 +29,6 @@ class Ref:
     name: str
     row: int
     col: int
-
-
-@dataclass(frozen=True)
-class Num:
-    """A literal number (the 1 in 1−a)."""
-    value: float
 
 
 @dataclass(frozen=True)
@@ -63,16 +58,16 @@ class Apply:
     activation: str
     kind: str
     arg: Ref
+    guard: bool = False  # the input is so negative that EXP would overflow: use the guarded formula
 
     @property
     def reads_arg(self) -> bool:
         """False for a constant slope (linear's 1): its cell reads nothing, so nothing is orange."""
-        act = activation(self.activation)
-        template = act.formula if self.kind == "fn" else act.slope_formula
-        return "{" in template
+        f = forms(self.activation)
+        return "{" in (f.formula if self.kind == "fn" else f.slope_formula)
 
 
-Expr = Union[Ref, Num, Dot, Total, Bin, Apply]
+Expr = Union[Ref, Dot, Total, Bin, Apply]
 
 
 def refs(e: Expr) -> list[Ref]:
@@ -101,8 +96,6 @@ def evaluate(e: Expr, value: Callable[[Ref], float]) -> float:
     """The expression's number, reading each cell through ``value``."""
     if isinstance(e, Ref):
         return value(e)
-    if isinstance(e, Num):
-        return e.value
     if isinstance(e, Dot):
         return sum(value(a) * value(b) for a, b in zip(e.left, e.right))
     if isinstance(e, Total):
@@ -140,8 +133,6 @@ class _Renderer:
     def render(self, e: Expr) -> str:
         if isinstance(e, Ref):
             return self.ref(e)
-        if isinstance(e, Num):
-            return f"{e.value:g}"
         if isinstance(e, Dot):
             return self.dot(e)
         if isinstance(e, Total):
@@ -191,10 +182,10 @@ class FormulaRenderer(_Renderer):
         return f"SUM({self.span(e.terms)})"
 
     def apply(self, e: Apply) -> str:
-        act = activation(e.activation)
+        f = forms(e.activation)
         if e.kind == "fn":
-            return act.formula.format(x=self.ref(e.arg))
-        return act.slope_formula.format(a=self.ref(e.arg))
+            return ((e.guard and f.guarded_formula) or f.formula).format(x=self.ref(e.arg))
+        return f.slope_formula.format(a=self.ref(e.arg))
 
 
 class ArithmeticRenderer(_Renderer):
@@ -224,10 +215,10 @@ class ArithmeticRenderer(_Renderer):
         return "(" + " + ".join(terms) + ")" if len(terms) > 1 else terms[0]
 
     def apply(self, e: Apply) -> str:
-        act = activation(e.activation)
+        f = forms(e.activation)
         if e.kind == "fn":
-            return act.arithmetic.format(x=self.ref(e.arg))
-        return act.slope_arithmetic.format(a=self.ref(e.arg))
+            return f.arithmetic.format(x=self.ref(e.arg))
+        return f.slope_arithmetic.format(a=self.ref(e.arg))
 
 
 def _orientation(address, cells) -> str:
@@ -236,8 +227,16 @@ def _orientation(address, cells) -> str:
 
 
 def number_text(x: float, decimals: int) -> str:
-    """A number as the sheet displays it (minus sign as U+2212 for print); whole numbers bare."""
-    text = f"{x:.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:.{decimals}f}"
+    """A number for the written-out arithmetic (minus sign U+2212): whole numbers bare, others
+    with ``decimals`` places, and numbers too small for those places with ``decimals``
+    significant digits, so a tiny delta reads 0.000288, not 0.000."""
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        text = f"{x:.0f}"
+    elif abs(x) < 0.5 * 10.0 ** -decimals:
+        text = f"{x:.{max(decimals, 1)}g}"
+    else:
+        text = f"{x:.{decimals}f}"
     if float(text) == 0:
         text = text.lstrip("-")
     return text.replace("-", "−")

@@ -61,12 +61,12 @@ def _variant(args):
     return number, config.seed, float(trace.loss[-1]), files
 
 
-def write_variants(config: TrainConfig, output: Output, n: int) -> list[str]:
+def write_variants(config: TrainConfig, output: Output, n: int, trace=None) -> list[str]:
     """Write ``n`` exercise sets from seeds seed, seed+1, … (made in parallel on all cores), and
-    a summary of the first (the run's own seed) that lists every variant's seed and files.
-    Nothing is written until every set has been made."""
+    a summary of the first (the run's own seed; ``trace`` if it is already trained) that lists
+    every variant's seed and files.  Nothing is written until every set has been made."""
     export.check_options(output.out, output.focus, output.decimals)
-    width = len(str(n))
+    width = max(2, len(str(n)))
     jobs = [(replace(config, seed=config.seed + k), output, k + 1, width) for k in range(n)]
     workers = min(n, os.cpu_count() or 1)
     if workers > 1:
@@ -75,8 +75,8 @@ def write_variants(config: TrainConfig, output: Output, n: int) -> list[str]:
     else:
         done = [_variant(job) for job in jobs]
     index = [(number, seed, loss, [name for name, _ in files]) for number, seed, loss, files in done]
-    summary = summary_book(train(config), export.summary_links(index[0][3]), decimals=output.decimals,
-                           variants=index)
+    summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
+                           decimals=output.decimals, variants=index)
     writer.check_book(summary)
     os.makedirs(output.out, exist_ok=True)
     paths = [export.put(output.out, name, data) for *_, files in done for name, data in files]

@@ -292,7 +292,9 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
             sheet.add(Cell(board.titles[n][0] + 1, board.titles[n][1], _shape(update[n].shape), "shape"))
         values = update[n]
         given = isinstance(update.spec(n).op, Given)
-        whole = bool(np.all(values == np.round(values)))
+        # the data (usually 0s and 1s) without decimals; a weight that happens to be whole keeps
+        # them, so a student who types 0.5 over it sees 0.500, not 1
+        whole = update.spec(n).step == "1" and bool(np.all(values == np.round(values)))
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 addr = board.address(ex.Ref(n, i, j))
@@ -323,8 +325,9 @@ def _samples(samples) -> str:
 # ---------------------------------------------------------------- overview
 
 
-def overview_facts(trace, decimals=3, epoch=None, formulas=True) -> list[tuple[str, object]]:
-    """The run's settings as (key, value) rows, with ``epoch``'s loss when one is given."""
+def overview_facts(trace, decimals=3, epoch=None, formulas=None) -> list[tuple[str, object]]:
+    """The run's settings as (key, value) rows, with ``epoch``'s loss when one is given and how
+    numbers are shown when ``formulas`` says whether the cells are live."""
     cfg, data, plan = trace.config, trace.data, trace.plan
     n_samples = data.X.shape[0]
     batch = cfg.batch_size if cfg.batch_size and cfg.batch_size < n_samples else None
@@ -345,9 +348,10 @@ def overview_facts(trace, decimals=3, epoch=None, formulas=True) -> list[tuple[s
     facts += [
         ("Loss at epoch 1", float(trace.loss[0])),
         (f"Loss at epoch {cfg.epochs} (last)", float(trace.loss[-1])),
-        ("Numbers", f"stored at full precision, shown with {decimals} decimals"
-                    + ("; every computed cell is a live formula" if formulas else "; plain values")),
     ]
+    if formulas is not None:
+        facts.append(("Numbers", f"stored at full precision, shown with {decimals} decimals"
+                                 + ("; every computed cell is a live formula" if formulas else "; plain values")))
     return facts
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import expr as ex
-from . import network
-from .activations import ACTIVATIONS, get as activation
+from .activations import ACTIVATIONS
+from .wording import forms
 from .trainer import history_epochs
 from .layout import Book, Cell, Chart, Series, Sheet, overview_facts
 
+
+MAX_SAMPLES = 40  # rows of the outputs-against-targets table: the summary stays one page
 
 # The article's perceptron (section 2): x = 0, 1, 1; threshold 0; w = 2, 3, 4.  The article gives
 # no bias value; −8 is ours, chosen so that the bias visibly flips the decision.
@@ -37,27 +39,17 @@ def _parameter_sheet(trace, names) -> Sheet:
     for c, (label, *_) in enumerate(labels, start=2):
         sheet.add(Cell(1, c, label, "key"))
         sheet.widths[c] = max(10, len(label) + 2)
-    for r, (epoch, layers) in enumerate(_history(trace), start=2):
+    for r, (epoch, layers) in enumerate(trace.history, start=2):
         sheet.add(Cell(r, 1, int(epoch), "fact"))
         for c, (_, l, k, i, j) in enumerate(labels, start=2):
             sheet.add(Cell(r, c, float(layers[l][k][i, j]), "number"))
     return sheet, [label for label, *_ in labels]
 
 
-def _predict(trace, layers):
-    f, fo = activation(trace.plan.hidden).fn, activation(trace.plan.output).fn
-    return network.forward(layers, trace.data.X, f, fo)[1][-1]
-
-
-def _history(trace):
-    """(epoch, layers) pairs to plot: the trainer's samples, or at least the start and the end."""
-    return getattr(trace, "history", None) or [(0, trace.initial), (trace.config.epochs, trace.final)]
-
-
 def _outputs_table(sheet, trace, row) -> int:
     """Outputs against targets before training and after the last epoch."""
     data = trace.data
-    before, after = _predict(trace, trace.initial), _predict(trace, trace.final)
+    before, after = trace.predict(layers=trace.initial), trace.predict()
     heads = ["sample", *data.input_names, *(f"target {t}" for t in data.target_names),
              *(f"output before training ({t})" for t in data.target_names),
              *(f"output after training ({t})" for t in data.target_names)]
@@ -67,12 +59,15 @@ def _outputs_table(sheet, trace, row) -> int:
     sheet.heights[row + 1] = 30.0  # long headers wrap onto two lines
     n_data = 1 + data.X.shape[1] + data.y.shape[1]  # the sample number, the inputs, the targets
     whole = bool(np.all(np.c_[data.X, data.y] == np.round(np.c_[data.X, data.y])))
-    for s in range(data.X.shape[0]):
+    shown = min(data.X.shape[0], MAX_SAMPLES)
+    for s in range(shown):
         values = [*data.X[s], *data.y[s], *before[s], *after[s]]
         sheet.add(Cell(row + 2 + s, 1, s + 1, "fact"))
         for c, v in enumerate(values, start=2):
             sheet.add(Cell(row + 2 + s, c, float(v), "value", whole=whole and c <= n_data))
-    return row + 3 + data.X.shape[0]
+    if shown < data.X.shape[0]:
+        sheet.add(Cell(row + 2 + shown, 1, f"… the first {shown} of {data.X.shape[0]} samples", "note"))
+    return row + 4 + shown
 
 
 def summary_sheet(trace, files, *, decimals=3) -> Sheet:
@@ -140,12 +135,12 @@ def _activation_table(sheet, row, decimals) -> Sheet:
         sheet.add(Cell(r, 1, float(z), "value"))
         z_ref = ex.cell_name(r, 1)
         for k, name in enumerate(acts):
-            act = ACTIVATIONS[name]
+            act, written = ACTIVATIONS[name], forms(name)
             a = float(act.fn(np.float64(z)))
             a_ref = ex.cell_name(r, 2 + 2 * k)
-            sheet.add(Cell(r, 2 + 2 * k, a, "value", act.formula.format(x=z_ref)),
+            sheet.add(Cell(r, 2 + 2 * k, a, "value", written.formula.format(x=z_ref)),
                       Cell(r, 3 + 2 * k, float(act.slope(np.float64(a))), "value",
-                           act.slope_formula.format(a=a_ref)))
+                           written.slope_formula.format(a=a_ref)))
     last = first + len(zs) - 1
     x = Series("z", sheet.name, 1, first, last)
     sheet.charts.append(Chart("Activation functions", "z", "a", x,
@@ -182,7 +177,7 @@ def summary_book(trace, files, *, decimals=3, variants=()) -> Book:
                                 (Series("loss", "Loss", 2, 2, n + 1),), row=row, col=1,
                                 x_max=trace.config.epochs))
     shown = labels[:20]  # more lines than this are unreadable; the sheet has them all
-    params_rows = len(_history(trace)) + 1
+    params_rows = len(trace.history) + 1
     summary.charts.append(Chart("Weights and biases over the epochs" + (" (first 20)" if len(labels) > 20 else ""),
                                 "epoch", "value", Series("epoch", "Parameters", 1, 2, params_rows),
                                 tuple(Series(l, "Parameters", 2 + k, 2, params_rows) for k, l in enumerate(shown)),

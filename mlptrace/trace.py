@@ -12,12 +12,13 @@ Parameters after the update carry the suffix ``_next``; ``lr`` is a 1×1 matrix.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from . import expr as ex
 from .activations import get as activation
+from .wording import SIGMOID_GUARD, forms, step_sentences
 
 # ---------------------------------------------------------------- operations
 
@@ -64,7 +65,7 @@ class Activate:
         return ex.Apply(self.activation, "fn", ex.Ref(operands[0], i, j))
 
     def symbols(self, name, operands):
-        return f"{name} = " + activation(self.activation).symbol.format(z=operands[0])
+        return f"{name} = " + forms(self.activation).symbol.format(z=operands[0])
 
     def apply(self, z):
         return activation(self.activation).fn(z)
@@ -79,7 +80,7 @@ class Slope:
         return ex.Apply(self.activation, "slope", ex.Ref(operands[0], i, j))
 
     def symbols(self, name, operands):
-        return f"{name} = " + activation(self.activation).slope_symbol.format(a=operands[0])
+        return f"{name} = " + forms(self.activation).slope_symbol.format(a=operands[0])
 
     def apply(self, a):
         return activation(self.activation).slope(a)
@@ -212,38 +213,6 @@ def layer_names(n_hidden: int) -> list[LayerNames]:
         "wout", "bout", "output_layer_input", "output", "slope_output_layer", "E", "d_output")]
 
 
-def _slope_rule(h, o) -> str:
-    """The slope formulas in words: once when hidden and output layers share the activation."""
-    def rule(act):
-        return f"{act.name}: {act.slope_symbol.format(a='a')}"
-    return f"for {rule(h)}" if h.name == o.name else f"hidden layers {rule(h)}, output layer {rule(o)}"
-
-
-def _steps_text(act_h, act_o):
-    h, o = activation(act_h), activation(act_o)
-    return {
-        "inputs": "Read the inputs X (one row per sample) and the targets y that the network should learn to give.",
-        "weights": ("Every connection gets a weight and every neuron a bias. The first update starts from "
-                    "the starting weights; every later update starts from the previous update's results."),
-        "hidden_input": ("Each hidden neuron adds up its inputs, each multiplied by the weight of its connection, "
-                         "and adds its bias: a row of the inputs times a column of the weights, plus the bias."),
-        "hidden_act": f"Each hidden neuron passes its sum through the activation {h.name}, which {h.words}.",
-        "output": (f"The output layer does the same with the hidden activations: weighted sum plus bias, "
-                   f"then the activation {o.name}, which {o.words}."),
-        "error": "The error is how far each output is from its target: E = y − output (positive: the output was too small).",
-        "slopes": ("A slope says how strongly a neuron's output reacts to a small change of its input: the "
-                   "derivative of its activation, written from the output a — " + _slope_rule(h, o) + "."),
-        "d_output": ("The output delta scales the error by the output's slope: a large error on a neuron that "
-                     "can still move gives a large correction."),
-        "hidden_error": ("The error is sent back along the same connections: each hidden neuron collects the "
-                         "deltas of the layer after it, each weighted by the connecting weight."),
-        "hidden_delta": "Each hidden neuron's share of the error is scaled by its own slope.",
-        "update_w": ("Each weight moves by (its input × the delta at its end, summed over the samples) × the "
-                     "learning rate lr. This is gradient descent on the loss ½·ΣE²."),
-        "update_b": "Each bias moves by (the sum of its neuron's deltas over the samples) × the learning rate lr.",
-    }
-
-
 @dataclass
 class Plan:
     """Everything about a network's update that does not depend on the numbers.
@@ -272,7 +241,7 @@ class Plan:
         self.steps.append(Step(id, title, tuple(computes), phase, says))
 
     def _build(self):
-        names, text = self.names, _steps_text(self.hidden, self.output)
+        names, text = self.names, step_sentences(self.hidden, self.output)
         n_hidden, several = len(names) - 1, len(names) > 2
         out = names[-1]
         self._add("1", "X", Given("the inputs, one row per sample"))
@@ -350,7 +319,10 @@ class Update:
         """The expression of cell (i, j) of ``name`` (None for a given matrix)."""
         spec = self.spec(name)
         shapes = [self.values[o].shape for o in spec.operands]
-        return spec.op.cell(i, j, spec.operands, shapes)
+        e = spec.op.cell(i, j, spec.operands, shapes)
+        if isinstance(e, ex.Apply) and e.kind == "fn" and self.cell_value(e.arg) < SIGMOID_GUARD:
+            e = replace(e, guard=True)
+        return e
 
     def cell_value(self, ref: ex.Ref) -> float:
         return float(self.values[ref.name][ref.row, ref.col])

@@ -9,7 +9,7 @@ costs about what the article's loop costs.  Memory therefore grows with the reco
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class Trace:
     initial: list
     final: list
     start: str  # where the starting weights came from, in words
-    history: list = None  # [(epoch, layers after it)], epoch 0 = the start; see history_epochs
+    history: list = field(default_factory=list)  # [(epoch, layers after it)], 0 = the start; see history_epochs
 
     def epoch(self, k: int) -> EpochTrace:
         """The recorded epoch number ``k`` (1-based)."""
@@ -49,10 +49,11 @@ class Trace:
                 return e
         raise KeyError(f"epoch {k} was not recorded (recorded: {[e.epoch for e in self.epochs]})")
 
-    def predict(self, X=None) -> np.ndarray:
-        """The trained network's output for X (default: the training inputs)."""
+    def predict(self, X=None, layers=None) -> np.ndarray:
+        """The network's output (samples × outputs) for X (default: the training inputs), with
+        ``layers`` (default: the trained weights; ``trace.initial`` gives the untrained net's)."""
         X = self.data.X if X is None else np.asarray(X, dtype=float)
-        return network.forward(self.final, X, activation(self.plan.hidden).fn,
+        return network.forward(self.final if layers is None else layers, X, activation(self.plan.hidden).fn,
                                activation(self.plan.output).fn)[1][-1]
 
 

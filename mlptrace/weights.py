@@ -43,10 +43,13 @@ def initial_layers(sizes: list[int], seed: int, init: str = "uniform"):
 def to_json(layers) -> str:
     """The weights JSON text of ``layers`` (bit-exact floats)."""
     doc = {"layers": [{"W": W.tolist(), "b": b.tolist()} for W, b in layers]}
-    return json.dumps(doc, indent=1) + "\n"
+    return json.dumps(doc) + "\n"
 
 
 def _matrix(value, what: str) -> np.ndarray:
+    rows = value if isinstance(value, list) else [value]
+    if any(isinstance(x, (bool, str)) for row in rows for x in (row if isinstance(row, list) else [row])):
+        raise MlptraceError(f"{what} holds something that is not a number (true, false or text)")
     try:
         arr = np.array(value, dtype=float)
     except (TypeError, ValueError):

@@ -223,6 +223,21 @@ BAD = [
     ("--output-activation foo", lambda d: ["--output-activation", "foo"], r"--output-activation\b.*'foo'"),
     ("--init foo", lambda d: ["--init", "foo"], r"--init\b.*'foo'"),
     ("unknown option", lambda d: ["--bogus"], r"--bogus"),
+    ("weights true for a number", lambda d: ["--init-weights", _write(d / "w.json", _weights(
+        [(_zeros(4, 3), _zeros(1, 3)), (_zeros(3, 1), _zeros(1, 1))]).replace("0.1", "true", 1))],
+     r"not a number"),
+    ("weights text for a number", lambda d: ["--init-weights", _write(d / "w.json", _weights(
+        [(_zeros(4, 3), _zeros(1, 3)), (_zeros(3, 1), _zeros(1, 1))]).replace("0.1", '"1"', 1))],
+     r"not a number"),
+    ("csv 1_000", lambda d: ["--data", _write(d / "u.csv", "a,b\n1_000,1\n")], r"'1_000' is not a number"),
+    ("--out empty", lambda d: ["--out", ""], r"--out needs a folder"),
+    ("--dump-json empty", lambda d: ["--dump-json", ""], r"--dump-json needs a file"),
+    ("--save-weights empty", lambda d: ["--save-weights", ""], r"--save-weights needs a file"),
+    ("--dump-json is --out", lambda d: ["--out", str(d / "o"), "--dump-json", str(d / "o")],
+     r"--dump-json.*output folder"),
+    ("--record too many", lambda d: ["--epochs", "5000", "--record", "all"], r"--record.*at most 1000"),
+    ("--variants 0", lambda d: ["--exercise", "--variants", "0"], r"--variants"),
+    ("--variants without --exercise", lambda d: ["--variants", "2"], r"--variants goes with --exercise"),
 ]
 
 DIVERGES = ["--output-activation", "linear", "--activation", "relu", "--lr", "1e6"]
@@ -357,3 +372,18 @@ def test_a_good_run_after_refusals_still_overwrites(guarded, capsys):
     assert (out / "notes.txt").read_bytes() == b"old notes.txt"
     assert json.loads((root / "saved.json").read_text())["layers"]
     assert json.loads((root / "dump.json").read_text())["epochs"]
+
+
+def test_saturating_run_prints_no_numpy_warning(tmp_path, capsys):
+    """A learning rate that saturates the sigmoid (exp overflows inside numpy) but does not
+    diverge: exit 0 and nothing on stderr."""
+    code = main(["--lr", "1e4", "--epochs", "50", "--out", str(tmp_path / "o"), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0 and out == "" and err == "", err
+
+
+def test_many_outputs_are_cut_short(tmp_path, capsys):
+    """moons has 40 samples: the closing line shows ten outputs and says how many more."""
+    assert main(["--data", "moons", "--epochs", "5", "--out", str(tmp_path / "o")]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.count(",") == 10 and last.endswith("(30 more)"), last

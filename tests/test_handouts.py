@@ -557,16 +557,16 @@ def test_printed_exercise_turns_green_and_red(exercise_run, tmp_path):
 def test_variants_write_numbered_sets_from_consecutive_seeds(tmp_path):
     out = tmp_path / "class"
     assert run_cli("--epochs", 30, "--exercise", "--variants", 3, "--seed", 5, "--out", out, "--quiet") == 0
-    files = {k: [f"variant_{k}_epoch_{e}_{c}.xlsx" for e in ("01", "30") for c in ("exercise", "key")]
+    files = {k: [f"variant_{k:02d}_epoch_{e}_{c}.xlsx" for e in ("01", "30") for c in ("exercise", "key")]
              for k in (1, 2, 3)}
     assert sorted(p.name for p in out.iterdir()) == sorted(sum(files.values(), []) + ["summary.xlsx"])
     starts = {}
     for k, seed in zip((1, 2, 3), (5, 6, 7)):
-        ws = load_workbook(out / f"variant_{k}_epoch_01_key.xlsx", data_only=True)["2 Initial weights"]
+        ws = load_workbook(out / f"variant_{k:02d}_epoch_01_key.xlsx", data_only=True)["2 Initial weights"]
         starts[k] = matrix_at_label(ws, "wh", (4, 3))
         assert np.array_equal(starts[k], np.random.RandomState(seed).uniform(size=(4, 3))), k
         # and the exercise copy of that variant shows the same starting weights
-        ws = load_workbook(out / f"variant_{k}_epoch_01_exercise.xlsx")["2 Initial weights"]
+        ws = load_workbook(out / f"variant_{k:02d}_epoch_01_exercise.xlsx")["2 Initial weights"]
         assert np.array_equal(matrix_at_label(ws, "wh", (4, 3)), starts[k])
     assert not np.array_equal(starts[1], starts[2]) and not np.array_equal(starts[2], starts[3])
     assert not np.array_equal(starts[1], starts[3])

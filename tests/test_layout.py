@@ -376,3 +376,12 @@ def test_sgd_update_sheets_show_their_own_batch(xor_sgd_trace):
         cells = grid(sheet)
         assert [cells[(where["X"][0], where["X"][1] + j)].value for j in range(2)] == list(X[k - 1])
         assert str(k) in next(c.value for c in sheet.cells if c.role == "title")
+
+
+def test_small_numbers_keep_their_digits_in_the_arithmetic():
+    """A delta below the displayed decimals is written with significant digits, not as 0.000."""
+    assert ex.number_text(0.000288, 3) == "0.000288"
+    assert ex.number_text(-2.5e-7, 3) == "−2.5e−07"
+    assert ex.number_text(0.0123, 3) == "0.012"
+    assert ex.number_text(1.0, 3) == "1"
+    assert ex.number_text(0.0, 3) == "0"

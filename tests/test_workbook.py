@@ -288,3 +288,22 @@ def compare_with_default_run(committed, tmp_path, monkeypatch):
 
 def test_committed_outputs_equal_a_fresh_default_run(tmp_path, monkeypatch, capsys):
     compare_with_default_run(REPO / "outputs", tmp_path, monkeypatch)
+
+
+def test_only_the_data_is_shown_without_decimals(tmp_path):
+    """Whole-number starting weights (a textbook's) and lr keep the decimals, so a student who
+    types 0.5 over one sees 0.500; the 0/1 data is shown bare."""
+    weights = tmp_path / "w.json"
+    weights.write_text('{"layers": [{"W": [[1,0,1],[0,1,0],[1,1,1],[0,0,1]], "b": [[0,0,0]]},'
+                       ' {"W": [[1],[1],[1]], "b": [[0]]}]}')
+    trace = train(TrainConfig(init_weights=str(weights), lr=1, epochs=2, record="1"))
+    epoch = trace.epochs[0]
+    u = epoch.updates[0]
+    board = layout.make_board(u, layout.header_rows(u) + 1, 3)
+    ws = load(make_bytes(trace), False)["3 Hidden layer input"]
+    for name, fmt in (("X", "0"), ("y", "0"), ("wh", "0.000"), ("bh", "0.000"), ("lr", "0.000"),
+                      ("hidden_layer_input", "0.000")):
+        rows, cols = u[name].shape
+        got = {ws[ex.cell_name(*board.address(ex.Ref(name, i, j)))].number_format
+               for i in range(rows) for j in range(cols)}
+        assert got == {fmt}, (name, got)
