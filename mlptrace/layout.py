@@ -254,60 +254,78 @@ def header_rows(update) -> int:
     return 2 + most + 1
 
 
+@dataclass(frozen=True)
+class SheetOptions:
+    """What every step sheet of a workbook shares: highlighted cell, decimals, live formulas,
+    the column names of X and y, and whether it is the student's exercise copy."""
+    focus: tuple = (1, 1)
+    decimals: int = 3
+    formulas: bool = True
+    input_names: tuple = ()
+    target_names: tuple = ()
+    exercise: bool = False
+
+
 def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch: int,
-               n_updates: int, focus=(1, 1), decimals=3, formulas=True, input_names=(),
-               target_names=(), exercise=False) -> Sheet:
+               n_updates: int, options: SheetOptions = SheetOptions()) -> Sheet:
     """The sheet of one step of one update: header lines, then the board up to this step.
 
-    ``exercise`` leaves the focus cells empty for the student (role "blank", with the answer
-    attached for checking) and hides the results of the written-out arithmetic.
+    In an exercise copy (``options.exercise``) the focus cells are empty for the student (role
+    "blank", with the answer attached for checking) and the arithmetic hides its results.
     """
-    plan = update.plan
-    name = sheets(update.index, step.id)
-    sheet = Sheet(name, widths=dict(board.widths), one_page=True)
-    span = board.last_col
+    sheet = Sheet(sheets(update.index, step.id), widths=dict(board.widths), one_page=True)
     where = f"epoch {epoch}"
     if n_updates > 1:
         where += f", update {update.index} of {n_updates} (samples {_samples(update.samples)})"
     sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
     sheet.heights[1] = 21.0
-    sheet.text_row(2, step.says, "text", span)
-    for k, (text, role) in enumerate(_step_lines(update, step, focus, decimals, exercise)):
+    sheet.text_row(2, step.says, "text", board.last_col)
+    for k, (text, role) in enumerate(_step_lines(update, step, options.focus, options.decimals, options.exercise)):
         sheet.add(Cell(3 + k, 1, text, role))
-    order = [s.id for s in plan.steps]
-    upto = order.index(step.id)
-    visible = [n for n, spec in plan.specs.items() if order.index(spec.step) <= upto]
-    computing = [] if step.phase == "given" else list(step.computes)
-    focus_cells = {board.address(ex.Ref(n, *_focus(update[n].shape, focus))) for n in computing}
-    inputs = {board.address(r) for n in computing
-              for r in ex.refs(update.cell_expr(n, *_focus(update[n].shape, focus)))} - focus_cells
-    render = ex.FormulaRenderer(board.address)
-    for n in visible:
-        sheet.add(Cell(*board.titles[n], _title(n, update[n].shape), "label"))
-        if n == "X" or n == "y":
-            names = input_names if n == "X" else target_names
-            for c, label in enumerate(names):
-                sheet.add(Cell(board.titles[n][0] + 1, board.titles[n][1] + c, label, "header"))
-        else:
-            sheet.add(Cell(board.titles[n][0] + 1, board.titles[n][1], _shape(update[n].shape), "shape"))
-        values = update[n]
-        given = isinstance(update.spec(n).op, Given)
-        # the data (usually 0s and 1s) without decimals; a weight that happens to be whole keeps
-        # them, so a student who types 0.5 over it sees 0.500, not 1
-        whole = update.spec(n).step == "1" and bool(np.all(values == np.round(values)))
-        for i in range(values.shape[0]):
-            for j in range(values.shape[1]):
-                addr = board.address(ex.Ref(n, i, j))
-                formula = None
-                if formulas:
-                    formula = (_given_formula(n, i, j, update, board, sheets, name) if given
-                               else render.render(update.cell_expr(n, i, j)))
-                role = "focus" if addr in focus_cells else "input" if addr in inputs else "value"
-                if exercise and role == "focus":
-                    sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
-                else:
-                    sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=whole))
+    order = [s.id for s in update.plan.steps]
+    roles = _highlights(update, step, board, options.focus)
+    for name, spec in update.plan.specs.items():
+        if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
+            _add_matrix(sheet, update, name, board, sheets, roles, options)
     return sheet
+
+
+def _highlights(update, step, board, focus) -> dict:
+    """{address: "focus" | "input"}: each computed matrix's focus cell and the cells it reads."""
+    computing = [] if step.phase == "given" else list(step.computes)
+    cells = {n: _focus(update[n].shape, focus) for n in computing}
+    roles = {board.address(r): "input" for n, (i, j) in cells.items() for r in ex.refs(update.cell_expr(n, i, j))}
+    roles.update({board.address(ex.Ref(n, i, j)): "focus" for n, (i, j) in cells.items()})
+    return roles
+
+
+def _add_matrix(sheet, update, name, board, sheets, roles, options) -> None:
+    """One matrix on the board: its label, column names or shape, and its cells."""
+    values = update[name]
+    top, left = board.titles[name]
+    sheet.add(Cell(top, left, _title(name, values.shape), "label"))
+    if name in ("X", "y"):
+        labels = options.input_names if name == "X" else options.target_names
+        sheet.add(*(Cell(top + 1, left + c, label, "header") for c, label in enumerate(labels)))
+    else:
+        sheet.add(Cell(top + 1, left, _shape(values.shape), "shape"))
+    given = isinstance(update.spec(name).op, Given)
+    # the data (usually 0s and 1s) without decimals; a weight that happens to be whole keeps
+    # them, so a student who types 0.5 over it sees 0.500, not 1
+    whole = update.spec(name).step == "1" and bool(np.all(values == np.round(values)))
+    render = ex.FormulaRenderer(board.address)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            addr = board.address(ex.Ref(name, i, j))
+            role = roles.get(addr, "value")
+            if options.exercise and role == "focus":
+                sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
+                continue
+            formula = None
+            if options.formulas:
+                formula = (_given_formula(name, i, j, update, board, sheets, sheet.name) if given
+                           else render.render(update.cell_expr(name, i, j)))
+            sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=whole))
 
 
 def _samples(samples) -> str:
@@ -418,10 +436,9 @@ def epoch_book(trace, epoch, *, focus=(1, 1), decimals=3, formulas=True, copy=No
     first = epoch.updates[0]  # the largest batch: its board fits every update
     board = make_board(first, header_rows(first) + 1, decimals)
     out = [overview_sheet(trace, epoch, sheets, decimals=decimals, formulas=formulas, copy=copy)]
+    options = SheetOptions(focus, decimals, formulas, trace.data.input_names, trace.data.target_names, exercise)
     for u in epoch.updates:
         for s in steps:
             out.append(step_sheet(u, s, board, sheets, epoch=epoch.epoch, n_updates=len(epoch.updates),
-                                  focus=focus, decimals=decimals, formulas=formulas,
-                                  input_names=trace.data.input_names, target_names=trace.data.target_names,
-                                  exercise=exercise))
+                                  options=options))
     return Book(out, decimals)
