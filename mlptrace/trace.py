@@ -234,61 +234,60 @@ class Plan:
     def names(self) -> list[LayerNames]:
         return layer_names(len(self.sizes) - 2)
 
-    def _add(self, step, name, op, *operands):
-        self.specs[name] = Spec(name, op, tuple(operands), step)
-
-    def _step(self, id, title, computes, phase, says):
-        self.steps.append(Step(id, title, tuple(computes), phase, says))
+    def _step(self, id, title, phase, says, *entries):
+        """Add a step and the matrices it computes, each given as (name, op, operand, …)."""
+        for name, op, *operands in entries:
+            self.specs[name] = Spec(name, op, tuple(operands), id)
+        self.steps.append(Step(id, title, tuple(e[0] for e in entries), phase, says))
 
     def _build(self):
         names, text = self.names, step_sentences(self.hidden, self.output)
-        n_hidden, several = len(names) - 1, len(names) > 2
-        out = names[-1]
-        self._add("1", "X", Given("the inputs, one row per sample"))
-        self._add("1", "y", Given("the targets, one row per sample"))
-        self._step("1", "Inputs", ["X", "y"], "given", text["inputs"])
-        for n in names:
-            self._add("2", n.W, Given("weights at the start of this update"))
-            self._add("2", n.b, Given("biases at the start of this update"))
-        self._add("2", "lr", Given("the learning rate"))
-        params = [x for n in names for x in (n.W, n.b)]
-        self._step("2", "Initial weights", params + ["lr"], "given", text["weights"])
-        prev = "X"
-        for k, n in enumerate(names[:-1], start=1):
-            sfx = f".{k}" if several else ""
-            num = f" {k}" if several else ""
-            self._add(f"3{sfx}", n.z, Affine(), prev, n.W, n.b)
-            self._step(f"3{sfx}", f"Hidden layer input{num}", [n.z], "forward", text["hidden_input"])
-            self._add(f"4{sfx}", n.a, Activate(self.hidden), n.z)
-            self._step(f"4{sfx}", f"Hidden activations{num}", [n.a], "forward", text["hidden_act"])
-            prev = n.a
-        self._add("5", out.z, Affine(), prev, out.W, out.b)
-        self._add("5", out.a, Activate(self.output), out.z)
-        self._step("5", "Output", [out.z, out.a], "forward", text["output"])
-        self._add("6", out.error, Difference(), "y", out.a)
-        self._step("6", "Error", [out.error], "forward", text["error"])
-        self._add("7", out.slope, Slope(self.output), out.a)
-        for n in reversed(names[:-1]):
-            self._add("7", n.slope, Slope(self.hidden), n.a)
-        self._step("7", "Slopes", [out.slope] + [n.slope for n in reversed(names[:-1])], "backward",
-                   text["slopes"])
-        self._add("8", out.delta, Product(), out.error, out.slope)
-        self._step("8", "Output delta", [out.delta], "backward", text["d_output"])
-        for k in range(n_hidden, 0, -1):
-            n, after = names[k - 1], names[k]
-            sfx = f".{k}" if several else ""
-            num = f" {k}" if several else ""
-            self._add(f"9{sfx}", n.error, BackProp(), after.delta, after.W)
-            self._step(f"9{sfx}", f"Hidden error{num}", [n.error], "backward", text["hidden_error"])
-            self._add(f"10{sfx}", n.delta, Product(), n.error, n.slope)
-            self._step(f"10{sfx}", f"Hidden delta{num}", [n.delta], "backward", text["hidden_delta"])
+        self._step("1", "Inputs", "given", text["inputs"],
+                   ("X", Given("the inputs, one row per sample")), ("y", Given("the targets, one row per sample")))
+        self._step("2", "Initial weights", "given", text["weights"],
+                   *[e for n in names for e in ((n.W, Given("weights at the start of this update")),
+                                                (n.b, Given("biases at the start of this update")))],
+                   ("lr", Given("the learning rate")))
+        self._forward(names, text)
+        self._backward(names, text)
         inputs = ["X"] + [n.a for n in names[:-1]]
-        for n, a in reversed(list(zip(names, inputs))):
-            self._add("11", n.W + "_next", StepWeights(), n.W, a, n.delta, "lr")
-        self._step("11", "Update weights", [n.W + "_next" for n in reversed(names)], "update", text["update_w"])
-        for n in reversed(names):
-            self._add("12", n.b + "_next", StepBias(), n.b, n.delta, "lr")
-        self._step("12", "Update biases", [n.b + "_next" for n in reversed(names)], "update", text["update_b"])
+        self._step("11", "Update weights", "update", text["update_w"],
+                   *[(n.W + "_next", StepWeights(), n.W, a, n.delta, "lr") for n, a in reversed(list(zip(names, inputs)))])
+        self._step("12", "Update biases", "update", text["update_b"],
+                   *[(n.b + "_next", StepBias(), n.b, n.delta, "lr") for n in reversed(names)])
+
+    @staticmethod
+    def _numbered(k, several):
+        """Step id suffix and title suffix of hidden layer k: ".2", " 2" (nothing for one layer)."""
+        return (f".{k}", f" {k}") if several else ("", "")
+
+    def _forward(self, names, text):
+        """Steps 3–4 per hidden layer, 5 and 6."""
+        several, prev, out = len(names) > 2, "X", names[-1]
+        for k, n in enumerate(names[:-1], start=1):
+            sfx, num = self._numbered(k, several)
+            self._step(f"3{sfx}", f"Hidden layer input{num}", "forward", text["hidden_input"],
+                       (n.z, Affine(), prev, n.W, n.b))
+            self._step(f"4{sfx}", f"Hidden activations{num}", "forward", text["hidden_act"],
+                       (n.a, Activate(self.hidden), n.z))
+            prev = n.a
+        self._step("5", "Output", "forward", text["output"],
+                   (out.z, Affine(), prev, out.W, out.b), (out.a, Activate(self.output), out.z))
+        self._step("6", "Error", "forward", text["error"], (out.error, Difference(), "y", out.a))
+
+    def _backward(self, names, text):
+        """Steps 7 and 8, then 9–10 per hidden layer, last layer first."""
+        out, hidden = names[-1], names[:-1]
+        self._step("7", "Slopes", "backward", text["slopes"], (out.slope, Slope(self.output), out.a),
+                   *[(n.slope, Slope(self.hidden), n.a) for n in reversed(hidden)])
+        self._step("8", "Output delta", "backward", text["d_output"], (out.delta, Product(), out.error, out.slope))
+        for k in range(len(hidden), 0, -1):
+            n, after = names[k - 1], names[k]
+            sfx, num = self._numbered(k, len(names) > 2)
+            self._step(f"9{sfx}", f"Hidden error{num}", "backward", text["hidden_error"],
+                       (n.error, BackProp(), after.delta, after.W))
+            self._step(f"10{sfx}", f"Hidden delta{num}", "backward", text["hidden_delta"],
+                       (n.delta, Product(), n.error, n.slope))
 
     def step_of(self, name: str) -> Step:
         """The step that computes ``name``."""
