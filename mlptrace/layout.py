@@ -276,7 +276,7 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
     sheet = Sheet(sheets(update.index, step.id), widths=dict(board.widths), one_page=True)
     where = f"epoch {epoch}"
     if n_updates > 1:
-        where += f", update {update.index} of {n_updates} (samples {_samples(update.samples)})"
+        where += f", update {update.index} of {n_updates} ({_samples(update.samples)})"
     sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
     sheet.heights[1] = 21.0
     sheet.text_row(2, step.says, "text", board.last_col)
@@ -329,7 +329,7 @@ def _add_matrix(sheet, update, name, board, sheets, roles, options) -> None:
 
 
 def _samples(samples) -> str:
-    """1-based sample numbers, ranges folded: 1–3, 7."""
+    """The samples an update used, 1-based, ranges folded: "sample 4", "samples 1–3, 7"."""
     nums = [s + 1 for s in samples]
     parts, start = [], 0
     for k in range(1, len(nums) + 1):
@@ -337,7 +337,7 @@ def _samples(samples) -> str:
             a, b = nums[start], nums[k - 1]
             parts.append(f"{a}–{b}" if b > a + 1 else f"{a}, {b}" if b == a + 1 else f"{a}")
             start = k
-    return ", ".join(parts)
+    return ("sample " if len(nums) == 1 else "samples ") + ", ".join(parts)
 
 
 # ---------------------------------------------------------------- overview
@@ -356,7 +356,9 @@ def overview_facts(trace, decimals=3, epoch=None, formulas=None) -> list[tuple[s
         ("Activations", f"hidden {plan.hidden}, output {plan.output}"),
         ("Learning rate lr", cfg.lr),
         ("Epochs trained", cfg.epochs),
-        ("Gradient descent", (f"mini-batches of {batch}" + (", reshuffled every epoch" if cfg.shuffle else ", in order"))
+        ("Gradient descent", (("stochastic (SGD): one update per sample" if batch == 1 else
+                               f"mini-batches of {batch} samples, one update each")
+                              + (", reshuffled every epoch" if cfg.shuffle else ", in order"))
          if batch else f"full batch: one update per epoch on all {n_samples} samples"),
         ("Starting weights", trace.start),
         ("Seed", cfg.seed),
@@ -408,7 +410,7 @@ def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=Tru
     row += 1
     for u in epoch.updates:
         if len(epoch.updates) > 1:
-            sheet.add(Cell(row, 1, f"Update {u.index}: samples {_samples(u.samples)}", "key"))
+            sheet.add(Cell(row, 1, f"Update {u.index}: {_samples(u.samples)}", "key"))
             row += 1
         for s in plan.steps:
             target = sheets(u.index, s.id)
