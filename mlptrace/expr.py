@@ -189,16 +189,19 @@ class FormulaRenderer(_Renderer):
 
 
 class ArithmeticRenderer(_Renderer):
-    """The written-out arithmetic, numbers shown with ``decimals`` places."""
+    """The written-out arithmetic, numbers shown with ``decimals`` places; the cells in
+    ``by_name`` (an exercise's answers) are written by name, not by number."""
 
     spaced = True
     times = "×"
     minus = " − "
 
-    def __init__(self, value: Callable[[Ref], float], decimals: int):
-        self.value, self.decimals = value, decimals
+    def __init__(self, value: Callable[[Ref], float], decimals: int, by_name=frozenset()):
+        self.value, self.decimals, self.by_name = value, decimals, by_name
 
     def ref(self, r: Ref) -> str:
+        if r in self.by_name:
+            return f"{r.name}[{r.row + 1},{r.col + 1}]"
         text = number_text(self.value(r), self.decimals)
         return f"({text})" if text.startswith("−") else text  # 0.8×(−0.1), never 0.8×−0.1
 

@@ -228,9 +228,17 @@ def _focus(shape, focus) -> tuple[int, int]:
     return min(focus[0], shape[0]) - 1, min(focus[1], shape[1]) - 1
 
 
+def _answers(update, focus) -> set:
+    """The exercise's answer cells of an update: the focus cell of every computed matrix."""
+    return {ex.Ref(n, *_focus(update[n].shape, focus)) for n, spec in update.plan.specs.items()
+            if not isinstance(spec.op, Given)}
+
+
 def _step_lines(update, step, focus, decimals, exercise=False):
-    """The step's text lines: its formula in symbols and its focus cell's arithmetic
-    (with the result left as "?" in an exercise copy)."""
+    """The step's text lines: its formula in symbols and its focus cell's arithmetic.  In an
+    exercise copy the result is "?" and other answers are written by name, so no line gives
+    away an answer the student is asked for on this sheet or an earlier one."""
+    by_name = _answers(update, focus) if exercise else frozenset()
     lines = []
     for name in step.computes:
         spec = update.spec(name)
@@ -240,7 +248,7 @@ def _step_lines(update, step, focus, decimals, exercise=False):
             continue
         i, j = _focus(shape, focus)
         e = update.cell_expr(name, i, j)
-        arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals).render(e)
+        arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals, by_name).render(e)
         result = "?" if exercise else ex.number_text(update[name][i, j], decimals)
         lines.append((spec.op.symbols(name, spec.operands), "formula_text"))
         lines.append((f"{name}[{i + 1},{j + 1}] = {arithmetic} = {result}", "arithmetic"))
@@ -284,9 +292,10 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
         sheet.add(Cell(3 + k, 1, text, role))
     order = [s.id for s in update.plan.steps]
     roles = _highlights(update, step, board, options.focus)
+    answers = {board.address(r): r.name for r in _answers(update, options.focus)} if options.exercise else {}
     for name, spec in update.plan.specs.items():
         if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
-            _add_matrix(sheet, update, name, board, sheets, roles, options)
+            _add_matrix(sheet, update, name, board, sheets, roles, options, answers)
     return sheet
 
 
@@ -299,8 +308,12 @@ def _highlights(update, step, board, focus) -> dict:
     return roles
 
 
-def _add_matrix(sheet, update, name, board, sheets, roles, options) -> None:
-    """One matrix on the board: its label, column names or shape, and its cells."""
+def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> None:
+    """One matrix on the board: its label, column names or shape, and its cells.
+
+    In an exercise copy each answer cell (``answers``: address → matrix) is blank on its own
+    step's sheet and, on later sheets, shows what the student typed there.
+    """
     values = update[name]
     top, left = board.titles[name]
     sheet.add(Cell(top, left, _title(name, values.shape), "label"))
@@ -320,6 +333,11 @@ def _add_matrix(sheet, update, name, board, sheets, roles, options) -> None:
             role = roles.get(addr, "value")
             if options.exercise and role == "focus":
                 sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
+                continue
+            if answers.get(addr) == name:
+                home = sheets(update.index, update.spec(name).step)  # the student's own number,
+                mine = f"{_quoted(home)}!{ex.cell_name(*addr)}"           # empty until typed there
+                sheet.add(Cell(*addr, None, role, f'IF(ISBLANK({mine}),"",{mine})', whole=whole))
                 continue
             formula = None
             if options.formulas:
@@ -378,7 +396,8 @@ def overview_facts(trace, decimals=3, epoch=None, formulas=None) -> list[tuple[s
 EXERCISE_NOTE = (
     "Exercise: on every step sheet the yellow cells are empty. Compute each one by hand from the "
     "orange cells, following the formula above the board, and type your number in. The cell turns "
-    "green when your number is within 0.005 of the right one, red otherwise.")
+    "green when your number is within 0.005 of the right one, red otherwise. Later sheets use the "
+    "numbers you typed.")
 KEY_NOTE = "Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy."
 
 

@@ -81,7 +81,8 @@ class _Styles:
 
     def number_format(self, cell) -> str:
         """Whole-number matrices (the data) bare, other numbers with the chosen decimals."""
-        if not isinstance(cell.value, float) and cell.role != "blank":
+        number = isinstance(cell.value, float) or cell.role == "blank" or (cell.value is None and cell.formula)
+        if not number:
             return "General"
         if cell.whole or self.decimals == 0:
             return "0"

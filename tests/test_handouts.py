@@ -445,12 +445,17 @@ def test_exercise_writes_a_copy_and_a_key_per_epoch(exercise_run):
 
 @pytest.mark.parametrize("epoch", ["01", "30"])
 def test_exercise_blanks_yellow_cells_and_checks_them(exercise_run, epoch):
+    """Every yellow cell is blank and checked green/red against the key; on later sheets an
+    earlier answer shows what the student typed on its own sheet (blank until then), and no
+    written-out line gives an answer away: earlier answers appear there by name."""
     exercise = load_workbook(exercise_run / f"epoch_{epoch}_exercise.xlsx")
     key = load_workbook(exercise_run / f"epoch_{epoch}_key.xlsx")
     key_values = load_workbook(exercise_run / f"epoch_{epoch}_key.xlsx", data_only=True)
     assert exercise.sheetnames == key.sheetnames == ["Overview", *STEP_SHEETS]
     assert "exercise" in exercise["Overview"]["A1"].value and "answer key" in key["Overview"]["A1"].value
     checked = 0
+    answered = {}  # address -> home sheet of the answers asked for so far
+    all_tokens = {}  # "name[i,j]" -> the number the key shows for that answer
     for number, sheet in zip(COMPUTED, STEP_SHEETS):
         ws, kw, kv = exercise[sheet], key[sheet], key_values[sheet]
         focus = cells_by_fill(kw, YELLOW)
@@ -477,29 +482,46 @@ def test_exercise_blanks_yellow_cells_and_checks_them(exercise_run, epoch):
         orange = cells_by_fill(kw, ORANGE)
         assert cells_by_fill(ws, ORANGE) == orange, sheet
         assert bool(orange) == bool(focus), sheet
-        for address in orange:
-            assert ws[address].value == kv[address].value and isinstance(ws[address].value, float), (sheet, address)
-        # the arithmetic lines: "= ?" in the exercise, the number (at the shown decimals) in the key
+        # the arithmetic lines: "= ?" in the exercise; with each earlier answer's name put back as
+        # the number the key shows for it, the key's line
         lines, key_lines = arithmetic_lines(ws), arithmetic_lines(kw)
         assert set(lines) == set(key_lines) and len(lines) == COMPUTED[number], (sheet, lines, key_lines)
+        tokens = {}
         for name, (row, i, j, text) in lines.items():
             krow, ki, kj, ktext = key_lines[name]
             assert (row, i, j) == (krow, ki, kj)
             assert text.endswith(" = ?"), text
-            assert text == ktext[:ktext.rindex(" = ")] + " = ?", (text, ktext)
-            shown = float(ktext.rsplit(" = ", 1)[1].replace("−", "-"))
+            shown_text = ktext.rsplit(" = ", 1)[1]
+            tokens[f"{name}[{i},{j}]"] = f"({shown_text})" if shown_text.startswith("−") else shown_text
+            shown = float(shown_text.replace("−", "-"))
             r, c = find(kw, name)
             address = kw.cell(r + 2 + i - 1, c + j - 1).coordinate
             assert address in focus, (sheet, name, address, focus)
             assert abs(shown - kv[address].value) <= 0.0005 + 1e-12, (ktext, kv[address].value)
-        # everything else on the sheet is the key's numbers and words, as plain values
+        answered.update({a: sheet for a in focus})
+        for name, (row, i, j, text) in lines.items():
+            ktext = key_lines[name][3]
+            head, body = text[:-len(" = ?")].split(" = ", 1)  # "name[i,j]", its arithmetic
+            for token in sorted(set(re.findall(r"[A-Za-z_]\w*\[\d+,\d+\]", body)), key=len, reverse=True):
+                assert token in all_tokens or token in tokens, (sheet, token)
+                body = body.replace(token, {**all_tokens, **tokens}[token])
+            assert f"{head} = {body}" == ktext[:ktext.rindex(" = ")], (sheet, text, ktext)
+        all_tokens.update(tokens)
+        # everything else on the sheet: the key's numbers and words, as plain values, but for
+        # earlier answers, which show the student's own cell
+        earlier = {a for a, home in answered.items() if home != sheet}
         for row in kv.iter_rows():
             for c in row:
                 if c.coordinate in focus or (c.column == 1 and c.row in {v[0] for v in lines.values()}):
                     continue
+                if c.coordinate in earlier and c.value is not None:
+                    home = answered[c.coordinate]
+                    mine = f"'{home}'!{c.coordinate}"
+                    assert ws[c.coordinate].value == f'=IF(ISBLANK({mine}),"",{mine})', (sheet, c.coordinate)
+                    continue
                 assert ws[c.coordinate].value == c.value, (sheet, c.coordinate, ws[c.coordinate].value, c.value)
-        assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"], \
-            f"{sheet}: the exercise copy should hold plain numbers"
+        formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        assert set(formulas) <= earlier, f"{sheet}: formulas other than earlier answers: {set(formulas) - earlier}"
     assert checked == sum(COMPUTED.values())
 
 
