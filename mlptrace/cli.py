@@ -87,11 +87,14 @@ def _config(args) -> TrainConfig:
 def _check_outputs(args) -> None:
     """Every output problem is found before training, so nothing is half done."""
     check_options(args.out, args.focus, args.decimals)
-    for option, path in (("--save-weights", args.save_weights), ("--dump-json", args.dump_json)):
-        if path is not None:
-            check_writable_file(path, option)
-            if os.path.abspath(path) == os.path.abspath(args.out):
-                raise MlptraceError(f"{option} {path!r} is the output folder (--out); name a file")
+    files = {option: path for option, path in (("--save-weights", args.save_weights),
+                                                ("--dump-json", args.dump_json)) if path is not None}
+    for option, path in files.items():
+        if path and os.path.abspath(path) == os.path.abspath(args.out):
+            raise MlptraceError(f"{option} {path!r} is the output folder (--out); name a file")
+        check_writable_file(path, option, args.out)
+    if len(files) == 2 and os.path.abspath(args.save_weights) == os.path.abspath(args.dump_json):
+        raise MlptraceError("--save-weights and --dump-json name the same file")
     if args.variants is not None:
         if args.variants < 1:
             raise MlptraceError(f"--variants must be a whole number of at least 1, not {args.variants}")

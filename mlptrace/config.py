@@ -48,11 +48,7 @@ class TrainConfig:
             check = _CHECKS.get(f.name)
             if check is not None:
                 check(getattr(self, f.name))
-        recorded = record_epochs(self.record, self.epochs)  # raises for an epoch beyond --epochs
-        if len(recorded) > MAX_RECORDED:
-            raise MlptraceError(
-                f"--record {self.record} names {len(recorded)} epochs, one workbook each; record at most "
-                f"{MAX_RECORDED} (e.g. --record 1-10,last)")
+        record_epochs(self.record, self.epochs)  # raises for an epoch beyond --epochs, or too many
 
     def to_dict(self) -> dict:
         """JSON-ready settings (for the dump and the overview sheet)."""
@@ -113,15 +109,32 @@ _CHECKS = {
 
 
 def record_epochs(spec: str, epochs: int) -> list[int]:
-    """The sorted epochs named by ``spec``: numbers, ranges ``a-b``, ``last``, ``all``."""
+    """The sorted epochs named by ``spec``: numbers, ranges ``a-b``, ``last``, ``all``.
+
+    At most MAX_RECORDED of them (one workbook each); counted from the ranges before any list
+    is built, so ``--record all --epochs 100000000`` is refused at once.
+    """
+    ranges = _record_ranges(spec, epochs)
+    chosen: set[int] = set()
+    for first, last in ranges:
+        if last - first + 1 > MAX_RECORDED:  # refused before a huge range is ever built
+            break
+        chosen.update(range(first, last + 1))
+    else:
+        if len(chosen) <= MAX_RECORDED:
+            return sorted(chosen)
+    raise MlptraceError(f"--record {spec} names more than {MAX_RECORDED} epochs, one workbook each; "
+                        f"record fewer (e.g. --record 1-10,last)")
+
+
+def _record_ranges(spec: str, epochs: int) -> list[tuple[int, int]]:
+    """``spec`` as (first, last) epoch ranges, checked against ``epochs``."""
     if not isinstance(spec, str) or not spec.strip():
         raise MlptraceError(f"--record needs epochs such as 1,last or 1-3 or all, not {spec!r}")
-    chosen: set[int] = set()
+    ranges = []
     for part in (p.strip() for p in spec.split(",")):
-        if part == "all":
-            return list(range(1, epochs + 1))
-        if part == "last":
-            chosen.add(epochs)
+        if part in ("all", "last"):
+            ranges.append((1 if part == "all" else epochs, epochs))
             continue
         lo, sep, hi = part.partition("-")
         try:
@@ -132,5 +145,5 @@ def record_epochs(spec: str, epochs: int) -> list[int]:
             raise MlptraceError(f"--record: {part!r} is not a range of epochs from 1 up")
         if last > epochs:
             raise MlptraceError(f"--record: epoch {last} is beyond --epochs {epochs}")
-        chosen.update(range(first, last + 1))
-    return sorted(chosen)
+        ranges.append((first, last))
+    return ranges

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import tempfile
 
 from . import layout, writer
 from .errors import MlptraceError
@@ -31,16 +33,30 @@ def check_writable_dir(path: str, option: str = "--out") -> None:
         raise MlptraceError(f"{option} {path!r}: the folder cannot be created")
 
 
-def check_writable_file(path: str, option: str) -> None:
-    """Raise MlptraceError unless a file can be written at ``path``."""
+RUN_FILE = re.compile(r"(variant_\d+_)?epoch_\d+(_exercise|_key)?\.(xlsx|pdf)|summary\.(xlsx|pdf)")
+
+
+def check_writable_file(path: str, option: str, out: str | None = None) -> None:
+    """Raise MlptraceError unless a file can be written at ``path`` without clashing with the
+    files a run writes into folder ``out`` (which the run creates if need be)."""
     if not path:
         raise MlptraceError(f"{option} needs a file name")
     if os.path.isdir(path):
         raise MlptraceError(f"{option} {path!r} is a folder, not a file")
     folder = os.path.dirname(os.path.abspath(path))
+    if out is not None and folder == os.path.abspath(out):
+        if RUN_FILE.fullmatch(os.path.basename(path)):
+            raise MlptraceError(f"{option} {path!r} is a file the run itself writes; choose another name")
+        if not os.path.isdir(folder):
+            return  # the run makes the folder; check_writable_dir has vouched for it
     if not os.path.isdir(folder):
         raise MlptraceError(f"{option} {path!r}: the folder {folder!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+    try:  # a real try, not os.access: some folders (a read-only mount) refuse whatever it says
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise MlptraceError(f"{option} {path!r}: the folder {folder!r} cannot be written") from None
+    if os.path.exists(path) and not os.access(path, os.W_OK):
         raise MlptraceError(f"{option} {path!r} cannot be written")
 
 

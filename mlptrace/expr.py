@@ -11,11 +11,12 @@ derived from this one tree (as micrograd derives its drawing from ``_prev``/``_o
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Union
 
 from .activations import get as activation
-from .wording import forms
+from .wording import SIGMOID_GUARD, forms
 
 #: products written out one by one up to this fan-in; beyond it, MMULT/SUMPRODUCT of ranges
 EXPLICIT_FAN_IN = 8
@@ -58,7 +59,6 @@ class Apply:
     activation: str
     kind: str
     arg: Ref
-    guard: bool = False  # the input is so negative that EXP would overflow: use the guarded formula
 
     @property
     def reads_arg(self) -> bool:
@@ -154,12 +154,14 @@ class _Renderer:
 
 
 class FormulaRenderer(_Renderer):
-    """Spreadsheet formulas; ``address(ref)`` gives (row, col) 1-based on the sheet."""
+    """Spreadsheet formulas; ``address(ref)`` gives (row, col) 1-based on the sheet, and
+    ``value(ref)`` the cell's number, for the few formulas that depend on it (a sigmoid whose
+    input is so negative that a spreadsheet's EXP would overflow)."""
 
     spaced = False
 
-    def __init__(self, address: Callable[[Ref], tuple[int, int]]):
-        self.address = address
+    def __init__(self, address: Callable[[Ref], tuple[int, int]], value: Callable[[Ref], float] | None = None):
+        self.address, self.value = address, value
 
     def ref(self, r: Ref) -> str:
         return cell_name(*self.address(r))
@@ -184,7 +186,8 @@ class FormulaRenderer(_Renderer):
     def apply(self, e: Apply) -> str:
         f = forms(e.activation)
         if e.kind == "fn":
-            return ((e.guard and f.guarded_formula) or f.formula).format(x=self.ref(e.arg))
+            guard = f.guarded_formula and self.value is not None and self.value(e.arg) < SIGMOID_GUARD
+            return (f.guarded_formula if guard else f.formula).format(x=self.ref(e.arg))
         return f.slope_formula.format(a=self.ref(e.arg))
 
 
@@ -231,15 +234,15 @@ def _orientation(address, cells) -> str:
 
 def number_text(x: float, decimals: int) -> str:
     """A number for the written-out arithmetic (minus sign U+2212): whole numbers bare, others
-    with ``decimals`` places, and numbers too small for those places with ``decimals``
-    significant digits, so a tiny delta reads 0.000288, not 0.000."""
+    with ``decimals`` places but never fewer than ``decimals`` significant digits (at least
+    one), so a small delta reads 0.000985, not −0.001 or 0.000; beyond ten places, e-notation."""
     x = float(x)
     if x.is_integer() and abs(x) < 1e15:
         text = f"{x:.0f}"
-    elif abs(x) < 0.5 * 10.0 ** -decimals:
-        text = f"{x:.{max(decimals, 1)}g}"
     else:
-        text = f"{x:.{decimals}f}"
+        digits = max(decimals, 1)
+        places = max(decimals, digits - 1 - math.floor(math.log10(abs(x))))
+        text = f"{x:.{places}f}" if places <= 10 else f"{x:.{digits - 1}e}"
     if float(text) == 0:
         text = text.lstrip("-")
     return text.replace("-", "−")

@@ -9,6 +9,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from . import export, pdf, writer
 from .config import TrainConfig
 from .summary import summary_book
@@ -54,7 +56,8 @@ def write_run(trace, output: Output, progress=None) -> list[str]:
 def _variant(args):
     """One student's set (runs in a worker process): train with its seed, make its files' bytes."""
     config, output, number, width = args
-    trace = train(config)
+    with np.errstate(all="ignore"):  # as the command line: a saturated sigmoid is no warning
+        trace = train(config)
     prefix = f"variant_{number:0{width}d}_"
     files = [(name, writer.book_bytes(book)) for name, book in
              output.layouts(trace, copies=("exercise", "key"), prefix=prefix)]

@@ -229,9 +229,23 @@ def _focus(shape, focus) -> tuple[int, int]:
 
 
 def _answers(update, focus) -> set:
-    """The exercise's answer cells of an update: the focus cell of every computed matrix."""
+    """The cells of an update that are exercise answers: the focus cell of every computed
+    matrix and, from the second update on, of every parameter (the previous update's answer)."""
     return {ex.Ref(n, *_focus(update[n].shape, focus)) for n, spec in update.plan.specs.items()
-            if not isinstance(spec.op, Given)}
+            if not isinstance(spec.op, Given) or (update.index > 1 and n + "_next" in update.plan.specs)}
+
+
+def _answer_sources(update, board, sheets, focus) -> dict:
+    """{address: (matrix, the student's cell it shows)} for an exercise's answers on a sheet."""
+    out = {}
+    for r in _answers(update, focus):
+        if isinstance(update.spec(r.name).op, Given):  # a parameter: the last update's answer
+            nxt = r.name + "_next"
+            home, src = sheets(update.index - 1, update.plan.specs[nxt].step), ex.Ref(nxt, r.row, r.col)
+        else:
+            home, src = sheets(update.index, update.spec(r.name).step), r
+        out[board.address(r)] = (r.name, f"{_quoted(home)}!{ex.cell_name(*board.address(src))}")
+    return out
 
 
 def _step_lines(update, step, focus, decimals, exercise=False):
@@ -292,7 +306,7 @@ def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch:
         sheet.add(Cell(3 + k, 1, text, role))
     order = [s.id for s in update.plan.steps]
     roles = _highlights(update, step, board, options.focus)
-    answers = {board.address(r): r.name for r in _answers(update, options.focus)} if options.exercise else {}
+    answers = _answer_sources(update, board, sheets, options.focus) if options.exercise else {}
     for name, spec in update.plan.specs.items():
         if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
             _add_matrix(sheet, update, name, board, sheets, roles, options, answers)
@@ -311,8 +325,8 @@ def _highlights(update, step, board, focus) -> dict:
 def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> None:
     """One matrix on the board: its label, column names or shape, and its cells.
 
-    In an exercise copy each answer cell (``answers``: address → matrix) is blank on its own
-    step's sheet and, on later sheets, shows what the student typed there.
+    In an exercise copy each answer cell (``answers``: address → (matrix, source)) is blank on
+    its own step's sheet and, on later sheets, shows what the student typed there.
     """
     values = update[name]
     top, left = board.titles[name]
@@ -326,7 +340,7 @@ def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> 
     # the data (usually 0s and 1s) without decimals; a weight that happens to be whole keeps
     # them, so a student who types 0.5 over it sees 0.500, not 1
     whole = update.spec(name).step == "1" and bool(np.all(values == np.round(values)))
-    render = ex.FormulaRenderer(board.address)
+    render = ex.FormulaRenderer(board.address, update.cell_value)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             addr = board.address(ex.Ref(name, i, j))
@@ -334,9 +348,8 @@ def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> 
             if options.exercise and role == "focus":
                 sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
                 continue
-            if answers.get(addr) == name:
-                home = sheets(update.index, update.spec(name).step)  # the student's own number,
-                mine = f"{_quoted(home)}!{ex.cell_name(*addr)}"           # empty until typed there
+            if answers.get(addr, (None,))[0] == name:
+                mine = answers[addr][1]  # the student's own number, empty until typed there
                 sheet.add(Cell(*addr, None, role, f'IF(ISBLANK({mine}),"",{mine})', whole=whole))
                 continue
             formula = None
@@ -396,8 +409,8 @@ def overview_facts(trace, decimals=3, epoch=None, formulas=None) -> list[tuple[s
 EXERCISE_NOTE = (
     "Exercise: on every step sheet the yellow cells are empty. Compute each one by hand from the "
     "orange cells, following the formula above the board, and type your number in. The cell turns "
-    "green when your number is within 0.005 of the right one, red otherwise. Later sheets use the "
-    "numbers you typed.")
+    "green when your number is within 0.005 of the right one, red otherwise. Later sheets show the "
+    "numbers you typed; each check compares with the right answer, so correct your reds first.")
 KEY_NOTE = "Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy."
 
 

@@ -12,13 +12,13 @@ Parameters after the update carry the suffix ``_next``; ``lr`` is a 1×1 matrix.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import expr as ex
 from .activations import get as activation
-from .wording import SIGMOID_GUARD, forms, step_sentences
+from .wording import forms, step_sentences
 
 # ---------------------------------------------------------------- operations
 
@@ -318,10 +318,7 @@ class Update:
         """The expression of cell (i, j) of ``name`` (None for a given matrix)."""
         spec = self.spec(name)
         shapes = [self.values[o].shape for o in spec.operands]
-        e = spec.op.cell(i, j, spec.operands, shapes)
-        if isinstance(e, ex.Apply) and e.kind == "fn" and self.cell_value(e.arg) < SIGMOID_GUARD:
-            e = replace(e, guard=True)
-        return e
+        return spec.op.cell(i, j, spec.operands, shapes)
 
     def cell_value(self, ref: ex.Ref) -> float:
         return float(self.values[ref.name][ref.row, ref.col])

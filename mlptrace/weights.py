@@ -54,6 +54,8 @@ def _matrix(value, what: str) -> np.ndarray:
         arr = np.array(value, dtype=float)
     except (TypeError, ValueError):
         raise MlptraceError(f"{what} is not a matrix of numbers") from None
+    except OverflowError:
+        raise MlptraceError(f"{what} holds a number too large for a float") from None
     if arr.ndim != 2:
         raise MlptraceError(f"{what} is not a matrix (a list of rows of numbers)")
     if not np.all(np.isfinite(arr)):
@@ -65,7 +67,7 @@ def parse_json(text: str, source: str):
     """Parse weights JSON text; ``source`` names the file in messages."""
     try:
         doc = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # JSONDecodeError, and integers too long to read
         raise MlptraceError(f"weights file {source!r} is not valid JSON ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("layers"), list) or not doc["layers"]:
         raise MlptraceError(f'weights file {source!r} needs {{"layers": [{{"W": …, "b": …}}, …]}}')

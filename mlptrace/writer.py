@@ -284,7 +284,7 @@ def write_atomic(path: str, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a file is as the umask says
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; a file is as the umask says
         os.replace(tmp, path)
     except BaseException as exc:
         if os.path.exists(tmp):
@@ -294,10 +294,13 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: once, at import
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
 
 
 def save_book(book, path: str) -> None:

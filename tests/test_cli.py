@@ -235,7 +235,14 @@ BAD = [
     ("--save-weights empty", lambda d: ["--save-weights", ""], r"--save-weights needs a file"),
     ("--dump-json is --out", lambda d: ["--out", str(d / "o"), "--dump-json", str(d / "o")],
      r"--dump-json.*output folder"),
-    ("--record too many", lambda d: ["--epochs", "5000", "--record", "all"], r"--record.*at most 1000"),
+    ("--save-weights is --dump-json", lambda d: ["--save-weights", str(d / "x.json"), "--dump-json", str(d / "x.json")],
+     r"same file"),
+    ("--dump-json over a run file", lambda d: ["--out", str(d / "o"), "--dump-json", str(d / "o" / "summary.xlsx")],
+     r"--dump-json.*the run itself writes"),
+    ("weights number too large", lambda d: ["--init-weights", _write(d / "w.json", _weights(
+        [(_zeros(4, 3), _zeros(1, 3)), (_zeros(3, 1), _zeros(1, 1))]).replace("0.1", "1" + "0" * 400, 1))],
+     r"too large"),
+    ("--record too many", lambda d: ["--epochs", "5000", "--record", "all"], r"--record.*more than 1000 epochs"),
     ("--variants 0", lambda d: ["--exercise", "--variants", "0"], r"--variants"),
     ("--variants without --exercise", lambda d: ["--variants", "2"], r"--variants goes with --exercise"),
 ]

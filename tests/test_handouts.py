@@ -705,3 +705,46 @@ def test_pdf_without_libreoffice_is_refused(tmp_path, monkeypatch, capsys):
     assert "LibreOffice" in err and "Traceback" not in err
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty-path"]
+
+
+def test_sgd_exercise_gives_no_answer_away_in_later_updates(tmp_path):
+    """With one update per sample, update k+1 starts from update k's answers (the *_next focus
+    cells): in the student copy those cells show the student's own numbers, never the key's,
+    and the written-out arithmetic names them."""
+    out = tmp_path / "sgd"
+    assert run_cli("--data", "xor", "--batch-size", 1, "--epochs", 3, "--record", 1, "--exercise",
+                   "--out", out, "--quiet") == 0
+    exercise = load_workbook(out / "epoch_1_exercise.xlsx")
+    key = load_workbook(out / "epoch_1_key.xlsx", data_only=True)
+    yellow = {}  # update number -> answer addresses of that update (the same on all its sheets)
+    for name in key.sheetnames[1:]:
+        update = int(name.split()[0][1:])
+        yellow.setdefault(update, set()).update(cells_by_fill(exercise[name], YELLOW))
+    checked = 0
+    for name in key.sheetnames[1:]:
+        update, ws = int(name.split()[0][1:]), exercise[name]
+        earlier = set().union(*(yellow[u] for u in yellow if u < update))
+        for address in earlier:
+            value = ws[address].value
+            if value is None or key[name][address].value is None:
+                continue
+            # an earlier update's answer shown here is the student's cell, never a number
+            assert isinstance(value, str) and value.startswith("=IF(ISBLANK('U"), (name, address, value)
+            checked += 1
+    assert checked > 0
+    # the parameters an update starts from, at the focus cell [1,1]: the last update's answers
+    for name in key.sheetnames[1:]:
+        update, ws = int(name.split()[0][1:]), exercise[name]
+        if name.endswith(" 1 Inputs"):  # the parameters show from step 2 on
+            continue
+        for param, step in (("wh", "11 Update weights"), ("bh", "12 Update biases"),
+                            ("wout", "11 Update weights"), ("bout", "12 Update biases")):
+            r, c = find(ws, param)
+            cell = ws.cell(r + 2, c)
+            if update == 1:
+                assert isinstance(cell.value, float), (name, param, cell.value)
+            else:
+                assert cell.value.startswith(f"=IF(ISBLANK('U{update - 1} {step}'!"), (name, param, cell.value)
+                checked += 1
+    line = next(c.value for c in exercise["U2 3 Hidden layer input"]["A"] if c.value and c.value.endswith("= ?"))
+    assert "wh[1,1]" in line and "bh[1,1]" in line, line

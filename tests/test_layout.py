@@ -296,7 +296,12 @@ def test_arithmetic_lines_name_each_focus_cell(trace):
         for name in computes:
             i, j = clipped(u[name].shape, (2, 3))
             line = next(l for l in lines if l.startswith(f"{name}[{i + 1},{j + 1}] = "))
-            assert line.endswith(f" = {u[name][i, j]:.3f}".replace("-", "−")), line
+            shown = line.rsplit(" = ", 1)[1]
+            places = len(shown.split(".")[1]) if "." in shown else 0
+            value = float(shown.replace("−", "-"))
+            # the number, rounded to what it shows: 3 decimals, and 3 significant digits below 0.1
+            assert places >= 3 and abs(value - u[name][i, j]) <= 0.5 * 10.0 ** -places + 1e-15, line
+            assert len(shown.replace("−", "").replace(".", "").lstrip("0")) >= 3, line
 
 
 # ---------------------------------------------------------------- several hidden layers, several updates
@@ -381,7 +386,11 @@ def test_sgd_update_sheets_show_their_own_batch(xor_sgd_trace):
 def test_small_numbers_keep_their_digits_in_the_arithmetic():
     """A delta below the displayed decimals is written with significant digits, not as 0.000."""
     assert ex.number_text(0.000288, 3) == "0.000288"
-    assert ex.number_text(-2.5e-7, 3) == "−2.5e−07"
-    assert ex.number_text(0.0123, 3) == "0.012"
+    assert ex.number_text(-2.5e-7, 3) == "−0.000000250"
+    assert ex.number_text(-0.000985, 3) == "−0.000985"  # never −0.001: three digits that mean something
+    assert ex.number_text(0.0123, 3) == "0.0123"
+    assert ex.number_text(1.5544452762839496, 3) == "1.554"
+    assert ex.number_text(0.173, 0) == "0.2"  # --decimals 0 still shows a digit
+    assert ex.number_text(3e-15, 3) == "3.00e−15"
     assert ex.number_text(1.0, 3) == "1"
     assert ex.number_text(0.0, 3) == "0"
