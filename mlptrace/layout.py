@@ -190,7 +190,7 @@ def make_board(update: Update, top: int, decimals: int) -> Board:
 
 @dataclass
 class SheetNames:
-    """The sheet name of every (update, step), and where each given matrix first appears."""
+    """The sheet name of every (update, step): prefixed "U2 " when an epoch has several updates."""
     names: dict
 
     @classmethod

@@ -289,11 +289,6 @@ class Plan:
             self._step(f"10{sfx}", f"Hidden delta{num}", "backward", text["hidden_delta"],
                        (n.delta, Product(), n.error, n.slope))
 
-    def step_of(self, name: str) -> Step:
-        """The step that computes ``name``."""
-        return next(s for s in self.steps if name in s.computes)
-
-
 # ---------------------------------------------------------------- records
 
 
