@@ -289,6 +289,7 @@ class Plan:
             self._step(f"10{sfx}", f"Hidden delta{num}", "backward", text["hidden_delta"],
                        (n.delta, Product(), n.error, n.slope))
 
+
 # ---------------------------------------------------------------- records
 
 
