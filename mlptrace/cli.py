@@ -13,9 +13,10 @@ import numpy as np
 from . import __version__
 from .config import TrainConfig
 from .errors import MlptraceError
-from .export import check_options, check_writable_file, write_dump, write_weights
-from .handouts import Output, write_run, write_variants
-from .pdf import require_soffice
+from .export import check_options, write_dump, write_weights
+from .files import check_writable_file
+from .run import Output, write_run, write_variants
+from .writers.pdf import require_soffice
 from .trainer import train
 
 

@@ -3,64 +3,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import tempfile
 
-from . import layout, writer
+from . import files, layout
+from .writers import xlsx as writer
 from .errors import MlptraceError
 from .weights import to_json
-
-
-def epoch_file(epoch: int, last_epoch: int) -> str:
-    """``epoch_0001.xlsx``: zero-padded to the width of the last epoch number."""
-    return f"epoch_{epoch:0{len(str(last_epoch))}d}.xlsx"
-
-
-def check_writable_dir(path: str, option: str = "--out") -> None:
-    """Raise MlptraceError unless ``path`` is, or can be made, a writable folder."""
-    if not path:
-        raise MlptraceError(f"{option} needs a folder name")
-    if os.path.exists(path):
-        if not os.path.isdir(path):
-            raise MlptraceError(f"{option} {path!r} is a file, not a folder")
-        if not os.access(path, os.W_OK | os.X_OK):
-            raise MlptraceError(f"{option} {path!r}: the folder cannot be written")
-        return
-    parent = os.path.dirname(os.path.abspath(path))
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
-        raise MlptraceError(f"{option} {path!r}: the folder cannot be created")
-
-
-RUN_FILE = re.compile(r"(variant_\d+_)?epoch_\d+(_exercise|_key)?\.(xlsx|pdf)|summary\.(xlsx|pdf)")
-
-
-def check_writable_file(path: str, option: str, out: str | None = None) -> None:
-    """Raise MlptraceError unless a file can be written at ``path`` without clashing with the
-    files a run writes into folder ``out`` (which the run creates if need be)."""
-    if not path:
-        raise MlptraceError(f"{option} needs a file name")
-    if os.path.isdir(path):
-        raise MlptraceError(f"{option} {path!r} is a folder, not a file")
-    folder = os.path.dirname(os.path.abspath(path))
-    if out is not None and folder == os.path.abspath(out):
-        if RUN_FILE.fullmatch(os.path.basename(path)):
-            raise MlptraceError(f"{option} {path!r} is a file the run itself writes; choose another name")
-        if not os.path.isdir(folder):
-            return  # the run makes the folder; check_writable_dir has vouched for it
-    if not os.path.isdir(folder):
-        raise MlptraceError(f"{option} {path!r}: the folder {folder!r} does not exist")
-    try:  # a real try, not os.access: some folders (a read-only mount) refuse whatever it says
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError:
-        raise MlptraceError(f"{option} {path!r}: the folder {folder!r} cannot be written") from None
-    if os.path.exists(path) and not os.access(path, os.W_OK):
-        raise MlptraceError(f"{option} {path!r} cannot be written")
-
-
-COPIES = {None: "", "exercise": "_exercise", "key": "_key"}
 
 
 def epoch_layouts(trace, *, focus=(1, 1), decimals=3, formulas=True, copies=(None,), prefix=""):
@@ -69,7 +16,7 @@ def epoch_layouts(trace, *, focus=(1, 1), decimals=3, formulas=True, copies=(Non
     for epoch in trace.epochs:
         for copy in copies:
             book = layout.epoch_book(trace, epoch, focus=focus, decimals=decimals, formulas=formulas, copy=copy)
-            yield prefix + epoch_file(epoch.epoch, trace.config.epochs).replace(".xlsx", COPIES[copy] + ".xlsx"), book
+            yield files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix), book
 
 
 def epoch_books(trace, **options):
@@ -80,7 +27,7 @@ def epoch_books(trace, **options):
 
 def check_options(out: str, focus, decimals: int) -> None:
     """Raise MlptraceError for an output folder, focus or decimals that cannot be used."""
-    check_writable_dir(out)
+    files.check_writable_dir(out)
     if focus[0] < 1 or focus[1] < 1:
         raise MlptraceError(f"--focus row and column start at 1, not {focus[0]},{focus[1]}")
     if not 0 <= decimals <= 15:
@@ -98,7 +45,7 @@ def write_books(out: str, books, progress=None) -> list[str]:
     os.makedirs(out, exist_ok=True)
     paths = []
     for name, book in books():
-        paths.append(put(out, name, writer.book_bytes(book)))
+        paths.append(files.put(out, name, writer.book_bytes(book)))
         if progress is not None:
             progress()
     return paths
@@ -118,13 +65,6 @@ def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int 
                                                   copies=copies, prefix=prefix), progress)
 
 
-def put(folder: str, name: str, data: bytes) -> str:
-    """Write ``data`` as file ``name`` in ``folder`` (atomically); return its path."""
-    path = os.path.join(folder, name)
-    writer.write_atomic(path, data)
-    return path
-
-
 def dump_dict(trace) -> dict:
     """Every recorded matrix of every recorded epoch, as plain lists (the dump JSON)."""
     return {
@@ -140,12 +80,12 @@ def dump_dict(trace) -> dict:
 
 def write_dump(trace, path: str) -> None:
     """Write the dump JSON of ``trace`` to ``path``."""
-    writer.write_atomic(path, (json.dumps(dump_dict(trace)) + "\n").encode("utf-8"))
+    files.write_atomic(path, (json.dumps(dump_dict(trace)) + "\n").encode("utf-8"))
 
 
 def write_weights(layers, path: str) -> None:
     """Write layers as weights JSON (bit-exact floats)."""
-    writer.write_atomic(path, to_json(layers).encode("utf-8"))
+    files.write_atomic(path, to_json(layers).encode("utf-8"))
 
 
 def summary_links(files) -> list[tuple[str, str]]:

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from mlptrace import MlptraceError, TrainConfig, train, writer
+from mlptrace import MlptraceError, TrainConfig, files, train
+from mlptrace.writers import xlsx as writer
 from mlptrace.cli import main
 from mlptrace.export import write_workbooks
-from mlptrace.handouts import Output, write_run
+from mlptrace.run import Output, write_run
 
 
 def run_cli(*args) -> int:
@@ -42,7 +43,7 @@ def one_line(err: str) -> bool:
 
 
 class _FailingOs:
-    """Stands in for ``os`` inside mlptrace.writer: the ``fail_at``-th file written gets half its
+    """Stands in for ``os`` inside mlptrace.files: the ``fail_at``-th file written gets half its
     bytes, then ``exc`` is raised, as an interrupt or a full disk would do mid-write."""
 
     def __init__(self, folder, fail_at: int, exc: BaseException):
@@ -96,7 +97,7 @@ def written_twice(tmp_path):
 def test_interrupted_run_leaves_previous_files_intact(written_twice, monkeypatch, capsys, fail_at):
     out, before, second = written_twice
     failing = _FailingOs(out, fail_at, KeyboardInterrupt())
-    monkeypatch.setattr(writer, "os", failing)
+    monkeypatch.setattr(files, "os", failing)
     capsys.readouterr()
     assert run_cli(*ARGS, "--seed", 1, "--out", out) == 130
     stdout, err = capsys.readouterr()
@@ -114,7 +115,7 @@ def test_interrupted_run_leaves_previous_files_intact(written_twice, monkeypatch
 def test_failed_write_leaves_previous_files_intact(written_twice, monkeypatch, fail_at):
     """A full disk in the library: the error reaches the caller; old files and no temporaries."""
     out, before, second = written_twice
-    monkeypatch.setattr(writer, "os", _FailingOs(out, fail_at, OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(files, "os", _FailingOs(out, fail_at, OSError(errno.ENOSPC, "No space left on device")))
     trace = train(epochs=30, seed=1)
     with pytest.raises(OSError):
         write_run(trace, Output(out=str(out)))
@@ -126,7 +127,7 @@ def test_failed_write_leaves_previous_files_intact(written_twice, monkeypatch, f
 
 def test_failed_write_from_the_command_line_is_one_line(written_twice, monkeypatch, capsys):
     out, before, _ = written_twice
-    monkeypatch.setattr(writer, "os", _FailingOs(out, 1, OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(files, "os", _FailingOs(out, 1, OSError(errno.ENOSPC, "No space left on device")))
     capsys.readouterr()
     code = run_cli(*ARGS, "--seed", 1, "--out", out)
     stdout, err = capsys.readouterr()

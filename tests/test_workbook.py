@@ -14,7 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import REPO
-from mlptrace import TrainConfig, layout, train, writer
+from mlptrace import TrainConfig, layout, train
+from mlptrace.writers import xlsx as writer
 from mlptrace import expr as ex
 from mlptrace.cli import main
 from mlptrace.export import write_workbooks

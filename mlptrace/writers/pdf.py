@@ -7,7 +7,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import MlptraceError
+from ..errors import MlptraceError
+from ..files import pdf_file
 
 
 def soffice() -> str | None:
@@ -47,7 +48,7 @@ def to_pdf(paths: list[str], timeout: float = 600) -> list[str]:
         if missing:
             raise MlptraceError(f"LibreOffice could not turn {missing[0]} into a PDF: "
                                 f"{(done.stderr or done.stdout).strip()[:200]}")
-        out = [os.path.splitext(p)[0] + ".pdf" for p in paths]
+        out = [pdf_file(p) for p in paths]
         for m, final in zip(made, out):
             os.replace(m, final)
     return out

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import expr as ex
-from .activations import ACTIVATIONS
-from .wording import forms
-from .trainer import history_epochs
-from .layout import Book, Cell, Chart, Series, Sheet, overview_facts
+from .. import expr as ex
+from ..activations import ACTIVATIONS
+from ..wording import forms
+from ..trainer import history_epochs
+from .cells import Book, Cell, Chart, Series, Sheet
+from .overview import overview_facts
 
 
 MAX_SAMPLES = 40  # rows of the outputs-against-targets table: the summary stays one page

@@ -2,18 +2,15 @@
 
 Roles become named styles here (yellow FFFF00 for the focus, orange FFC000 for its inputs).
 Every formula cell is saved *with* its computed value, so previewers and LibreOffice (which
-trusts cached values) show the numbers without recalculating.  Files are written under a
-temporary name in the target folder and renamed into place, with fixed document and zip dates,
-so the same book always gives the same bytes and an interrupted run leaves old files intact.
+trusts cached values) show the numbers without recalculating.  Document and zip dates are
+fixed, so the same book always gives the same bytes.  Files are put in place by ``files``.
 """
 from __future__ import annotations
 
 import copy
 import io
 import math
-import os
 import re
-import tempfile
 import zipfile
 from datetime import datetime
 
@@ -24,8 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 
-from .errors import MlptraceError
-from .expr import cell_name
+from ..errors import MlptraceError
+from ..expr import cell_name
 
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
 YELLOW, ORANGE = "FFFF00", "FFC000"
@@ -272,37 +269,3 @@ def _finish(data: bytes, cached: list) -> bytes:
             entry.external_attr = 0o600 << 16
             dst.writestr(entry, body)
     return out.getvalue()
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".mlptrace-", suffix=".tmp")
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, path) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; a file is as the umask says
-        os.replace(tmp, path)
-    except BaseException as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise OSError(exc.errno, exc.strerror, path) from None  # the user's path, not ours
-        raise
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)  # reading the umask means setting it: once, at import
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
-def save_book(book, path: str) -> None:
-    """Write a layout book to ``path`` (.xlsx)."""
-    write_atomic(path, book_bytes(book))

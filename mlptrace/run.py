@@ -11,13 +11,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import export, pdf, writer
+from . import export, files
 from .config import TrainConfig
-from .summary import summary_book
+from .layout.summary import summary_book
 from .trainer import train
-
-SUMMARY = "summary.xlsx"
-
+from .writers import pdf
+from .writers import xlsx as writer
 
 @dataclass(frozen=True)
 class Output:
@@ -47,7 +46,7 @@ def write_run(trace, output: Output, progress=None) -> list[str]:
 
     def books():
         yield from output.layouts(trace)
-        yield SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
+        yield files.SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
 
     paths = export.write_books(output.out, books, progress)
     return paths + (pdf.to_pdf(paths) if output.pdf else [])
@@ -55,13 +54,13 @@ def write_run(trace, output: Output, progress=None) -> list[str]:
 
 def _variant(args):
     """One student's set (runs in a worker process): train with its seed, make its files' bytes."""
-    config, output, number, width = args
+    config, output, number, count = args
     with np.errstate(all="ignore"):  # as the command line: a saturated sigmoid is no warning
         trace = train(config)
-    prefix = f"variant_{number:0{width}d}_"
-    files = [(name, writer.book_bytes(book)) for name, book in
-             output.layouts(trace, copies=("exercise", "key"), prefix=prefix)]
-    return number, config.seed, float(trace.loss[-1]), files
+    prefix = files.variant_prefix(number, count)
+    made = [(name, writer.book_bytes(book)) for name, book in
+            output.layouts(trace, copies=("exercise", "key"), prefix=prefix)]
+    return number, config.seed, float(trace.loss[-1]), made
 
 
 def write_variants(config: TrainConfig, output: Output, n: int, trace=None) -> list[str]:
@@ -69,19 +68,18 @@ def write_variants(config: TrainConfig, output: Output, n: int, trace=None) -> l
     a summary of the first (the run's own seed; ``trace`` if it is already trained) that lists
     every variant's seed and files.  Nothing is written until every set has been made."""
     export.check_options(output.out, output.focus, output.decimals)
-    width = max(2, len(str(n)))
-    jobs = [(replace(config, seed=config.seed + k), output, k + 1, width) for k in range(n)]
+    jobs = [(replace(config, seed=config.seed + k), output, k + 1, n) for k in range(n)]
     workers = min(n, os.cpu_count() or 1)
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = list(pool.map(_variant, jobs))
     else:
         done = [_variant(job) for job in jobs]
-    index = [(number, seed, loss, [name for name, _ in files]) for number, seed, loss, files in done]
+    index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made in done]
     summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
                            decimals=output.decimals, variants=index)
     writer.check_book(summary)
     os.makedirs(output.out, exist_ok=True)
-    paths = [export.put(output.out, name, data) for *_, files in done for name, data in files]
-    paths.append(export.put(output.out, SUMMARY, writer.book_bytes(summary)))
+    paths = [files.put(output.out, name, data) for *_, made in done for name, data in made]
+    paths.append(files.put(output.out, files.SUMMARY, writer.book_bytes(summary)))
     return paths + (pdf.to_pdf(paths) if output.pdf else [])

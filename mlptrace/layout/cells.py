@@ -1,0 +1,90 @@
+"""The cell model: pure cells with roles, charts as specifications, sheets and books.
+
+A sheet is a list of ``Cell``s in spreadsheet coordinates (1-based row and column), each with a
+*role* ("focus", "input", "value", "label", …) that a writer maps to a style.  No colours, no
+files: the writers (xlsx, html) turn these into what a reader sees.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: 1-based (row, col), its value, its role and, for live sheets, its formula.
+
+    ``formula`` is spreadsheet text without the leading "="; ``span`` > 1 merges that many
+    columns for wrapped text; ``link`` names a sheet the cell jumps to.
+    """
+    row: int
+    col: int
+    value: object
+    role: str
+    formula: str | None = None
+    span: int = 1
+    link: str | None = None
+    answer: float | None = None  # exercise blanks: the number the student should find
+    whole: bool = False          # a number of a matrix of whole numbers (the data): no decimals
+    url: str | None = None       # a file this cell opens (relative path)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A chart line: its name and the 1-based column and rows of its numbers on a sheet."""
+    name: str
+    sheet: str
+    col: int
+    first_row: int
+    last_row: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native line chart of ``series`` against the x values in ``x`` (a Series), placed at
+    1-based (row, col), ``width`` × ``height`` in centimetres."""
+    title: str
+    x_title: str
+    y_title: str
+    x: Series
+    series: tuple
+    row: int
+    col: int
+    width: float = 16.0
+    height: float = 8.0
+    x_max: float | None = None  # the x axis ends here (None: the chart program decides)
+
+
+@dataclass
+class Sheet:
+    """A sheet's cells, charts, column widths (characters), row heights (points) and how it
+    prints (``one_page``: the whole sheet on one page, else one page wide; ``hidden``: not at all)."""
+    name: str
+    cells: list = field(default_factory=list)
+    widths: dict = field(default_factory=dict)
+    heights: dict = field(default_factory=dict)
+    charts: list = field(default_factory=list)
+    one_page: bool = False
+    hidden: bool = False  # data behind charts: kept in the file, not shown or printed
+
+    def add(self, *cells: Cell) -> None:
+        self.cells.extend(cells)
+
+    def text_row(self, row: int, text: str, role: str, span: int) -> None:
+        """A wrapped line of text across ``span`` columns, with a height that fits it."""
+        width = sum(self.widths.get(c, 9) for c in range(1, span + 1))
+        lines = max(1, math.ceil(len(text) * 1.1 / max(width, 1)))
+        self.add(Cell(row, 1, text, role, span=span))
+        self.heights[row] = 15.0 * lines + 2 if lines > 1 else self.heights.get(row, 15.0)
+
+
+@dataclass
+class Book:
+    """A workbook: sheets in order and the number of decimals to display."""
+    sheets: list
+    decimals: int
+
+
+def quoted(sheet: str) -> str:
+    """A sheet name as a formula refers to it: 'U2 3 Hidden layer input'."""
+    return "'" + sheet.replace("'", "''") + "'"

@@ -1,0 +1,168 @@
+"""Step sheets: the header lines (title, sentence, formula in symbols, the focus cell's
+arithmetic) and the board up to the step, with the focus cell and its inputs marked by role."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import expr as ex
+from ..trace import Given, Update
+from .board import Board, focus_cell, matrix_title, shape_text
+from .cells import Cell, Sheet, quoted
+from .exercise import answer_sources, answers
+
+
+@dataclass
+class SheetNames:
+    """The sheet name of every (update, step): prefixed "U2 " when an epoch has several updates."""
+    names: dict
+
+    @classmethod
+    def of(cls, updates, steps) -> "SheetNames":
+        several = len(updates) > 1
+        return cls({(u.index, s.id): (f"U{u.index} " if several else "") + s.label
+                    for u in updates for s in steps})
+
+    def __call__(self, update: int, step: str) -> str:
+        return self.names[(update, step)]
+
+
+def _given_formula(name, i, j, update, board, sheets, sheet):
+    """A given matrix's cell: a value where it first appears, else a reference back to that."""
+    spec = update.spec(name)
+    home = sheets(update.index, spec.step)
+    if sheet != home:
+        return f"{quoted(home)}!{ex.cell_name(*board.address(ex.Ref(name, i, j)))}"
+    if update.index > 1 and name == "lr":
+        return f"{quoted(sheets(1, spec.step))}!{ex.cell_name(*board.address(ex.Ref(name, i, j)))}"
+    if update.index > 1 and spec.step == "2":
+        # this update starts from the previous update's results: chain to them, so a change
+        # in the first update's weights flows through the whole epoch
+        nxt = name + "_next"
+        src = sheets(update.index - 1, update.plan.specs[nxt].step)
+        return f"{quoted(src)}!{ex.cell_name(*board.address(ex.Ref(nxt, i, j)))}"
+    return None
+
+
+def _step_lines(update, step, focus, decimals, exercise=False):
+    """The step's text lines: its formula in symbols and its focus cell's arithmetic.  In an
+    exercise copy the result is "?" and other answers are written by name, so no line gives
+    away an answer the student is asked for on this sheet or an earlier one."""
+    by_name = answers(update, focus) if exercise else frozenset()
+    lines = []
+    for name in step.computes:
+        spec = update.spec(name)
+        shape = update[name].shape
+        if isinstance(spec.op, Given):
+            lines.append((f"{spec.op.symbols(name, spec.operands)}  ({shape[0]}×{shape[1]})", "formula_text"))
+            continue
+        i, j = focus_cell(shape, focus)
+        e = update.cell_expr(name, i, j)
+        arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals, by_name).render(e)
+        result = "?" if exercise else ex.number_text(update[name][i, j], decimals)
+        lines.append((spec.op.symbols(name, spec.operands), "formula_text"))
+        lines.append((f"{name}[{i + 1},{j + 1}] = {arithmetic} = {result}", "arithmetic"))
+    return lines
+
+
+def header_rows(update) -> int:
+    """Rows above the board: title, sentence, the longest step's lines, a blank row."""
+    most = max(sum(1 if isinstance(update.spec(n).op, Given) else 2 for n in s.computes)
+               for s in update.plan.steps)
+    return 2 + most + 1
+
+
+@dataclass(frozen=True)
+class SheetOptions:
+    """What every step sheet of a workbook shares: highlighted cell, decimals, live formulas,
+    the column names of X and y, and whether it is the student's exercise copy."""
+    focus: tuple = (1, 1)
+    decimals: int = 3
+    formulas: bool = True
+    input_names: tuple = ()
+    target_names: tuple = ()
+    exercise: bool = False
+
+
+def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch: int,
+               n_updates: int, options: SheetOptions = SheetOptions()) -> Sheet:
+    """The sheet of one step of one update: header lines, then the board up to this step.
+
+    In an exercise copy (``options.exercise``) the focus cells are empty for the student (role
+    "blank", with the answer attached for checking) and the arithmetic hides its results.
+    """
+    sheet = Sheet(sheets(update.index, step.id), widths=dict(board.widths), one_page=True)
+    where = f"epoch {epoch}"
+    if n_updates > 1:
+        where += f", update {update.index} of {n_updates} ({samples_text(update.samples)})"
+    sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
+    sheet.heights[1] = 21.0
+    sheet.text_row(2, step.says, "text", board.last_col)
+    for k, (text, role) in enumerate(_step_lines(update, step, options.focus, options.decimals, options.exercise)):
+        sheet.add(Cell(3 + k, 1, text, role))
+    order = [s.id for s in update.plan.steps]
+    roles = _highlights(update, step, board, options.focus)
+    answers = answer_sources(update, board, sheets, options.focus) if options.exercise else {}
+    for name, spec in update.plan.specs.items():
+        if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
+            _add_matrix(sheet, update, name, board, sheets, roles, options, answers)
+    return sheet
+
+
+def _highlights(update, step, board, focus) -> dict:
+    """{address: "focus" | "input"}: each computed matrix's focus cell and the cells it reads."""
+    computing = [] if step.phase == "given" else list(step.computes)
+    cells = {n: focus_cell(update[n].shape, focus) for n in computing}
+    roles = {board.address(r): "input" for n, (i, j) in cells.items() for r in ex.refs(update.cell_expr(n, i, j))}
+    roles.update({board.address(ex.Ref(n, i, j)): "focus" for n, (i, j) in cells.items()})
+    return roles
+
+
+def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> None:
+    """One matrix on the board: its label, column names or shape, and its cells.
+
+    In an exercise copy each answer cell (``answers``: address → (matrix, source)) is blank on
+    its own step's sheet and, on later sheets, shows what the student typed there.
+    """
+    values = update[name]
+    top, left = board.titles[name]
+    sheet.add(Cell(top, left, matrix_title(name, values.shape), "label"))
+    if name in ("X", "y"):
+        labels = options.input_names if name == "X" else options.target_names
+        sheet.add(*(Cell(top + 1, left + c, label, "header") for c, label in enumerate(labels)))
+    else:
+        sheet.add(Cell(top + 1, left, shape_text(values.shape), "shape"))
+    given = isinstance(update.spec(name).op, Given)
+    # the data (usually 0s and 1s) without decimals; a weight that happens to be whole keeps
+    # them, so a student who types 0.5 over it sees 0.500, not 1
+    whole = update.spec(name).step == "1" and bool(np.all(values == np.round(values)))
+    render = ex.FormulaRenderer(board.address, update.cell_value)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            addr = board.address(ex.Ref(name, i, j))
+            role = roles.get(addr, "value")
+            if options.exercise and role == "focus":
+                sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
+                continue
+            if answers.get(addr, (None,))[0] == name:
+                mine = answers[addr][1]  # the student's own number, empty until typed there
+                sheet.add(Cell(*addr, None, role, f'IF(ISBLANK({mine}),"",{mine})', whole=whole))
+                continue
+            formula = None
+            if options.formulas:
+                formula = (_given_formula(name, i, j, update, board, sheets, sheet.name) if given
+                           else render.render(update.cell_expr(name, i, j)))
+            sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=whole))
+
+
+def samples_text(samples) -> str:
+    """The samples an update used, 1-based, ranges folded: "sample 4", "samples 1–3, 7"."""
+    nums = [s + 1 for s in samples]
+    parts, start = [], 0
+    for k in range(1, len(nums) + 1):
+        if k == len(nums) or nums[k] != nums[k - 1] + 1:
+            a, b = nums[start], nums[k - 1]
+            parts.append(f"{a}–{b}" if b > a + 1 else f"{a}, {b}" if b == a + 1 else f"{a}")
+            start = k
+    return ("sample " if len(nums) == 1 else "samples ") + ", ".join(parts)
