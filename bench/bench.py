@@ -153,7 +153,7 @@ def bench_training(quick: bool):
 def bench_workbook(quick: bool):
     """Row and quote of the epoch workbook figure (the default run's two books)."""
     trace = mlptrace.train(epochs=5000, seed=0, record="1,last")
-    sizes = [[len(s.cells) for s in layout.epoch_book(trace, e).sheets] for e in trace.epochs]
+    sizes = [[len(s.cells) for s in layout.epoch_book(trace, e, mlptrace.OutputConfig()).sheets] for e in trace.epochs]
     n_books, cells = len(sizes), sum(map(sum, sizes)) / len(sizes)
     (base, subj), (cbase, csubj) = paired(lambda: [bare_book(s) for s in sizes],
                                           lambda: list(export.epoch_books(trace)), 3 if quick else 9)

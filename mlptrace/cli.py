@@ -11,11 +11,11 @@ import sys
 import numpy as np
 
 from . import __version__
-from .config import TrainConfig
+from .config import OutputConfig, TrainConfig
 from .errors import MlptraceError
-from .export import check_options, write_dump, write_weights
-from .files import check_writable_file
-from .run import Output, write_run, write_variants
+from .export import write_dump, write_weights
+from .files import check_writable_dir, check_writable_file
+from .run import write_run, write_variants
 from .writers.pdf import require_soffice
 from .trainer import train
 
@@ -70,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     a("--out", default="outputs", metavar="DIR", help="output folder (default outputs)")
     a("--dump-json", metavar="FILE", help="write every recorded matrix as JSON")
     a("--pdf", action="store_true", help="also write a PDF beside each workbook (needs LibreOffice)")
-    a("--exercise", action="store_true",
-      help="also write student copies (yellow cells blank, checked green/red) and answer keys")
+    a("--exercise", nargs="?", const="guided", metavar="LEVEL",
+      help="also write student copies and answer keys; LEVEL guided (default), formula or matrix")
     a("--variants", type=int, metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
     a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
     a("--version", action="version", version=f"mlptrace {__version__}")
@@ -85,9 +85,14 @@ def _config(args) -> TrainConfig:
                        batch_size=args.batch_size, shuffle=args.shuffle, record=args.record)
 
 
+def _output(args) -> OutputConfig:
+    return OutputConfig(out=args.out, focus=args.focus, decimals=args.decimals, formulas=not args.values,
+                        exercise=args.exercise, pdf=args.pdf)
+
+
 def _check_outputs(args) -> None:
     """Every output problem is found before training, so nothing is half done."""
-    check_options(args.out, args.focus, args.decimals)
+    check_writable_dir(args.out)
     files = {option: path for option, path in (("--save-weights", args.save_weights),
                                                 ("--dump-json", args.dump_json)) if path is not None}
     for option, path in files.items():
@@ -123,8 +128,7 @@ def _train(args, config):
         return train(config, progress=lambda epoch: bar.update(epoch - bar.n))
 
 
-def _write(args, config, trace):
-    output = Output(args.out, args.focus, args.decimals, not args.values, args.exercise, args.pdf)
+def _write(args, config, output, trace):
     if args.variants:
         return write_variants(config, output, args.variants, trace)
     books = len(trace.epochs) * len(output.copies)
@@ -136,10 +140,10 @@ def _write(args, config, trace):
 
 
 def run(args) -> None:
-    config = _config(args)
+    config, output = _config(args), _output(args)
     _check_outputs(args)
     trace = _train(args, config)
-    paths = _write(args, config, trace)
+    paths = _write(args, config, output, trace)
     if args.dump_json is not None:
         write_dump(trace, args.dump_json)
         paths.append(args.dump_json)

@@ -1,6 +1,8 @@
-"""Training settings, validated once, up front, from one table.
+"""Settings, validated once, up front, each from one table: what to train (``TrainConfig``)
+and how to write it (``OutputConfig``).
 
-Every check names the option and the bad value, so the command line can print it as it is.
+Every check names the option and the bad value, so the command line can print it as it is,
+and the Python API raises the same MlptraceError.
 """
 from __future__ import annotations
 
@@ -44,10 +46,7 @@ class TrainConfig:
         object.__setattr__(self, "hidden", tuple(self.hidden))
         if self.targets is not None:
             object.__setattr__(self, "targets", tuple(self.targets))
-        for f in fields(self):
-            check = _CHECKS.get(f.name)
-            if check is not None:
-                check(getattr(self, f.name))
+        _validate(self, _CHECKS)
         record_epochs(self.record, self.epochs)  # raises for an epoch beyond --epochs, or too many
 
     def to_dict(self) -> dict:
@@ -105,6 +104,85 @@ _CHECKS = {
     "activation": _one_of("--activation", HIDDEN_ACTIVATIONS),
     "output_activation": _one_of("--output-activation", OUTPUT_ACTIVATIONS),
     "batch_size": _batch,
+}
+
+
+def _validate(settings, checks) -> None:
+    """Run each field's check from ``checks`` (field name -> check), in field order."""
+    for f in fields(settings):
+        check = checks.get(f.name)
+        if check is not None:
+            check(getattr(settings, f.name))
+
+
+#: exercise levels: one blank per step with its arithmetic; the formula only; whole matrices
+EXERCISE_LEVELS = ("guided", "formula", "matrix")
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """How to write a run: checked once here, then passed unchanged to every writer.
+
+    out : output folder;  focus : 1-based (row, col) highlighted in every computed matrix
+    (clipped to its shape);  decimals : least decimals shown;  formulas : live formulas (False:
+    plain values);  exercise : None, or the level of the student copies (EXERCISE_LEVELS);
+    pdf : a PDF beside each workbook.
+    """
+    out: str = "outputs"
+    focus: tuple = (1, 1)
+    decimals: int = 3
+    formulas: bool = True
+    exercise: str | None = None
+    pdf: bool = False
+
+    def __post_init__(self):
+        if isinstance(self.focus, list):
+            object.__setattr__(self, "focus", tuple(self.focus))
+        _validate(self, _OUTPUT_CHECKS)
+
+    @property
+    def copies(self) -> tuple:
+        """The kinds of epoch workbook to write: the workbook, and the exercise copy and key."""
+        return (None, "exercise", "key") if self.exercise else (None,)
+
+
+def _folder(v):
+    if not isinstance(v, str) or not v:
+        raise MlptraceError(f"--out needs a folder name, not {v!r}")
+
+
+def _flag(option):
+    def check(v):
+        if not isinstance(v, bool):
+            raise MlptraceError(f"{option} is on or off (True or False), not {v!r}")
+    return check
+
+
+def _focus(v):
+    if (not isinstance(v, tuple) or len(v) != 2
+            or any(isinstance(k, bool) or not isinstance(k, int) for k in v)):
+        raise MlptraceError(f"--focus takes a row and a column like 1,1, not {v!r}")
+    if v[0] < 1 or v[1] < 1:
+        raise MlptraceError(f"--focus row and column start at 1, not {v[0]},{v[1]}")
+
+
+def _decimals(v):
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 15:
+        raise MlptraceError(f"--decimals must be from 0 to 15, not {v!r}")
+
+
+def _exercise(v):
+    if v is not None:
+        _one_of("--exercise", EXERCISE_LEVELS)(v)
+
+
+_OUTPUT_CHECKS = {
+    "out": _folder,
+    "focus": _focus,
+    "decimals": _decimals,
+    "formulas": _flag("--values"),
+    "exercise": _exercise,
+    "pdf": _flag("--pdf"),
 }
 
 

@@ -4,34 +4,47 @@ from __future__ import annotations
 import json
 import os
 
+from dataclasses import fields
+
 from . import files, layout
+from .config import OutputConfig
 from .writers import xlsx as writer
 from .errors import MlptraceError
 from .weights import to_json
 
 
-def epoch_layouts(trace, *, focus=(1, 1), decimals=3, formulas=True, copies=(None,), prefix=""):
-    """Yield (file name, layout book) for every recorded epoch and every copy asked for
-    (None: the workbook; "exercise": the student copy; "key": its answer key)."""
+def epoch_names(trace, options: OutputConfig, copies=None, prefix: str = "") -> list[str]:
+    """The file name of every epoch workbook that ``epoch_layouts`` makes, without making any."""
+    return [files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix)
+            for epoch in trace.epochs for copy in copies or options.copies]
+
+
+def epoch_layouts(trace, options: OutputConfig, copies=None, prefix: str = ""):
+    """Yield (file name, layout book) for every recorded epoch and every copy (default: those
+    ``options`` asks for; None: the workbook; "exercise": the student copy; "key": its key)."""
     for epoch in trace.epochs:
-        for copy in copies:
-            book = layout.epoch_book(trace, epoch, focus=focus, decimals=decimals, formulas=formulas, copy=copy)
+        for copy in copies or options.copies:
+            book = layout.epoch_book(trace, epoch, options, copy)
             yield files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix), book
 
 
-def epoch_books(trace, **options):
-    """Yield (file name, xlsx bytes) for every recorded epoch (options as ``epoch_layouts``)."""
-    for name, book in epoch_layouts(trace, **options):
+def epoch_books(trace, options: OutputConfig | None = None):
+    """Yield (file name, xlsx bytes) for every recorded epoch."""
+    for name, book in epoch_layouts(trace, options or OutputConfig()):
         yield name, writer.book_bytes(book)
 
 
-def check_options(out: str, focus, decimals: int) -> None:
-    """Raise MlptraceError for an output folder, focus or decimals that cannot be used."""
-    files.check_writable_dir(out)
-    if focus[0] < 1 or focus[1] < 1:
-        raise MlptraceError(f"--focus row and column start at 1, not {focus[0]},{focus[1]}")
-    if not 0 <= decimals <= 15:
-        raise MlptraceError(f"--decimals must be from 0 to 15, not {decimals}")
+def output_options(out, options: OutputConfig | None, settings: dict) -> OutputConfig:
+    """The OutputConfig of an API call: ``options`` as given, or made from folder ``out`` and
+    the keyword ``settings`` (each checked by OutputConfig's table)."""
+    if options is not None:
+        if settings:
+            raise MlptraceError(f"pass options or their fields, not both (got {', '.join(settings)})")
+        return options
+    unknown = sorted(set(settings) - {f.name for f in fields(OutputConfig)})
+    if unknown:
+        raise MlptraceError(f"unknown output setting {unknown[0]!r}")
+    return OutputConfig(out=out, **settings)
 
 
 def write_books(out: str, books, progress=None) -> list[str]:
@@ -51,18 +64,18 @@ def write_books(out: str, books, progress=None) -> list[str]:
     return paths
 
 
-def write_workbooks(trace, out: str = "outputs", *, focus=(1, 1), decimals: int = 3,
-                    formulas: bool = True, copies=(None,), prefix: str = "", progress=None) -> list[str]:
+def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None = None,
+                    prefix: str = "", progress=None, **settings) -> list[str]:
     """Write one workbook per recorded epoch into folder ``out``; return their paths.
 
-    ``focus`` is the 1-based cell highlighted in every computed matrix (clipped to its shape);
-    ``formulas`` False writes plain numbers instead of live formulas; ``copies`` adds exercise
-    copies and answer keys; ``progress()`` is called after each file.  Every book is checked
+    ``options`` is an OutputConfig, or give its fields as keywords (``focus=(2, 3)``,
+    ``decimals=4``, ``formulas=False``, ``exercise="guided"`` …); with ``options`` its own
+    ``out`` is the folder.  ``progress()`` is called after each file.  Every book is checked
     before the first file is written.
     """
-    check_options(out, focus, decimals)
-    return write_books(out, lambda: epoch_layouts(trace, focus=focus, decimals=decimals, formulas=formulas,
-                                                  copies=copies, prefix=prefix), progress)
+    options = output_options(out, options, settings)
+    files.check_writable_dir(options.out)
+    return write_books(options.out, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
 
 
 def dump_dict(trace) -> dict:

@@ -7,45 +7,25 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 from . import export, files
-from .config import TrainConfig
+from .config import OutputConfig, TrainConfig
 from .layout.summary import summary_book
 from .trainer import train
 from .writers import pdf
 from .writers import xlsx as writer
 
-@dataclass(frozen=True)
-class Output:
-    """How to write: folder, highlighted cell, decimals, live formulas, copies, PDFs."""
-    out: str = "outputs"
-    focus: tuple = (1, 1)
-    decimals: int = 3
-    formulas: bool = True
-    exercise: bool = False
-    pdf: bool = False
-
-    @property
-    def copies(self):
-        return (None, "exercise", "key") if self.exercise else (None,)
-
-    def layouts(self, trace, copies=None, prefix=""):
-        """(file name, layout book) of every epoch workbook of ``trace``."""
-        return export.epoch_layouts(trace, focus=self.focus, decimals=self.decimals, formulas=self.formulas,
-                                    copies=copies or self.copies, prefix=prefix)
-
-
-def write_run(trace, output: Output, progress=None) -> list[str]:
+def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
     """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs;
     ``progress()`` is called after each workbook."""
-    export.check_options(output.out, output.focus, output.decimals)
-    names = [name for name, _ in output.layouts(trace)]
+    files.check_writable_dir(output.out)
+    names = export.epoch_names(trace, output)
 
     def books():
-        yield from output.layouts(trace)
+        yield from export.epoch_layouts(trace, output)
         yield files.SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
 
     paths = export.write_books(output.out, books, progress)
@@ -59,15 +39,15 @@ def _variant(args):
         trace = train(config)
     prefix = files.variant_prefix(number, count)
     made = [(name, writer.book_bytes(book)) for name, book in
-            output.layouts(trace, copies=("exercise", "key"), prefix=prefix)]
+            export.epoch_layouts(trace, output, copies=("exercise", "key"), prefix=prefix)]
     return number, config.seed, float(trace.loss[-1]), made
 
 
-def write_variants(config: TrainConfig, output: Output, n: int, trace=None) -> list[str]:
+def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None) -> list[str]:
     """Write ``n`` exercise sets from seeds seed, seed+1, … (made in parallel on all cores), and
     a summary of the first (the run's own seed; ``trace`` if it is already trained) that lists
     every variant's seed and files.  Nothing is written until every set has been made."""
-    export.check_options(output.out, output.focus, output.decimals)
+    files.check_writable_dir(output.out)
     jobs = [(replace(config, seed=config.seed + k), output, k + 1, n) for k in range(n)]
     workers = min(n, os.cpu_count() or 1)
     if workers > 1:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from mlptrace import TrainConfig, train
+from mlptrace import OutputConfig, TrainConfig, train
 from mlptrace import expr as ex
 from mlptrace import layout
 
@@ -29,7 +29,8 @@ ARTICLE_SHEETS = ["Overview"] + [f"{k} {t}" for k, t in enumerate(TITLES, start=
 
 
 def book_of(trace, epoch=1, **kw):
-    return layout.epoch_book(trace, trace.epoch(epoch), **kw)
+    copy = kw.pop("copy", None)
+    return layout.epoch_book(trace, trace.epoch(epoch), OutputConfig(**kw), copy)
 
 
 def sheet_named(book, name):

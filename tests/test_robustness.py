@@ -19,7 +19,8 @@ from mlptrace import MlptraceError, TrainConfig, files, train
 from mlptrace.writers import xlsx as writer
 from mlptrace.cli import main
 from mlptrace.export import write_workbooks
-from mlptrace.run import Output, write_run
+from mlptrace.config import OutputConfig as Output
+from mlptrace.run import write_run
 
 
 def run_cli(*args) -> int:

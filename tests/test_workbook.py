@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import REPO
-from mlptrace import TrainConfig, layout, train
+from mlptrace import OutputConfig, TrainConfig, layout, train
 from mlptrace.writers import xlsx as writer
 from mlptrace import expr as ex
 from mlptrace.cli import main
@@ -29,7 +29,8 @@ def load(data: bytes, data_only: bool):
 
 
 def make_bytes(trace, epoch=1, **kw):
-    return writer.book_bytes(layout.epoch_book(trace, trace.epoch(epoch), **kw))
+    copy = kw.pop("copy", None)
+    return writer.book_bytes(layout.epoch_book(trace, trace.epoch(epoch), OutputConfig(**kw), copy))
 
 
 def xlsx_origins(ws, update, rel=0.0):

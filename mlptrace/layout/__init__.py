@@ -8,7 +8,7 @@ from .board import Board, make_board
 from .book import epoch_book
 from .cells import Book, Cell, Chart, Series, Sheet
 from .overview import overview_facts, overview_sheet
-from .steps import SheetNames, SheetOptions, header_rows, step_sheet
+from .steps import Context, SheetNames, header_rows, step_sheet
 
 __all__ = ["Board", "make_board", "epoch_book", "Book", "Cell", "Chart", "Series", "Sheet",
-           "overview_facts", "overview_sheet", "SheetNames", "SheetOptions", "header_rows", "step_sheet"]
+           "overview_facts", "overview_sheet", "SheetNames", "Context", "header_rows", "step_sheet"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..trace import Given
 from .cells import Cell, Sheet
 from .exercise import EXERCISE_NOTE, KEY_NOTE
-from .steps import SheetNames, samples_text
+from .steps import samples_text
 
 ARTICLE_SLIPS = (
     "Two slips in the article's prose, not in its code: the step-8 picture multiplies d_output by lr "
@@ -45,11 +45,12 @@ def overview_facts(trace, decimals=3, epoch=None, formulas=None) -> list[tuple[s
     return facts
 
 
-def overview_sheet(trace, epoch, sheets: SheetNames, *, decimals=3, formulas=True, copy=None) -> Sheet:
+def overview_sheet(ctx) -> Sheet:
     """The first sheet: the run's settings, this epoch's loss, the legend, links to each step."""
+    trace, epoch, sheets, copy = ctx.trace, ctx.epoch, ctx.sheets, ctx.copy
     sheet = Sheet("Overview", widths={1: 26, 2: 16, 3: 100}, one_page=len(epoch.updates) == 1)
     plan = trace.plan
-    facts = overview_facts(trace, decimals, epoch, formulas)
+    facts = overview_facts(trace, ctx.decimals, epoch, ctx.formulas)
     kind = {"exercise": " — exercise", "key": " — answer key"}.get(copy, "")
     sheet.add(Cell(1, 1, f"mlptrace — epoch {epoch.epoch} of {trace.config.epochs}{kind}", "title"))
     sheet.heights[1] = 21.0

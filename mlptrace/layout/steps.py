@@ -74,39 +74,57 @@ def header_rows(update) -> int:
 
 
 @dataclass(frozen=True)
-class SheetOptions:
-    """What every step sheet of a workbook shares: highlighted cell, decimals, live formulas,
-    the column names of X and y, and whether it is the student's exercise copy."""
-    focus: tuple = (1, 1)
-    decimals: int = 3
-    formulas: bool = True
-    input_names: tuple = ()
-    target_names: tuple = ()
-    exercise: bool = False
+class Context:
+    """What every sheet of one epoch workbook shares: the run, the epoch, where each matrix
+    sits, each sheet's name, the output options (unchanged, as checked) and which copy this is
+    (None: the workbook; "exercise": the student's copy; "key": its answer key)."""
+    trace: object
+    epoch: object
+    board: Board
+    sheets: SheetNames
+    options: object
+    copy: str | None = None
+
+    @property
+    def exercise(self) -> bool:
+        return self.copy == "exercise"
+
+    @property
+    def formulas(self) -> bool:
+        """Live formulas, except in a student's copy: nothing recomputes around a blank."""
+        return self.options.formulas and not self.exercise
+
+    @property
+    def focus(self) -> tuple:
+        return self.options.focus
+
+    @property
+    def decimals(self) -> int:
+        return self.options.decimals
 
 
-def step_sheet(update: Update, step, board: Board, sheets: SheetNames, *, epoch: int,
-               n_updates: int, options: SheetOptions = SheetOptions()) -> Sheet:
+def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     """The sheet of one step of one update: header lines, then the board up to this step.
 
-    In an exercise copy (``options.exercise``) the focus cells are empty for the student (role
-    "blank", with the answer attached for checking) and the arithmetic hides its results.
+    In an exercise copy the focus cells are empty for the student (role "blank", with the
+    answer attached for checking) and the arithmetic hides its results.
     """
-    sheet = Sheet(sheets(update.index, step.id), widths=dict(board.widths), one_page=True)
-    where = f"epoch {epoch}"
+    board, n_updates = ctx.board, len(ctx.epoch.updates)
+    sheet = Sheet(ctx.sheets(update.index, step.id), widths=dict(board.widths), one_page=True)
+    where = f"epoch {ctx.epoch.epoch}"
     if n_updates > 1:
         where += f", update {update.index} of {n_updates} ({samples_text(update.samples)})"
     sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
     sheet.heights[1] = 21.0
     sheet.text_row(2, step.says, "text", board.last_col)
-    for k, (text, role) in enumerate(_step_lines(update, step, options.focus, options.decimals, options.exercise)):
+    for k, (text, role) in enumerate(_step_lines(update, step, ctx.focus, ctx.decimals, ctx.exercise)):
         sheet.add(Cell(3 + k, 1, text, role))
     order = [s.id for s in update.plan.steps]
-    roles = _highlights(update, step, board, options.focus)
-    answers = answer_sources(update, board, sheets, options.focus) if options.exercise else {}
+    roles = _highlights(update, step, board, ctx.focus)
+    mine = answer_sources(update, board, ctx.sheets, ctx.focus) if ctx.exercise else {}
     for name, spec in update.plan.specs.items():
         if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
-            _add_matrix(sheet, update, name, board, sheets, roles, options, answers)
+            _add_matrix(sheet, update, name, ctx, roles, mine)
     return sheet
 
 
@@ -119,17 +137,18 @@ def _highlights(update, step, board, focus) -> dict:
     return roles
 
 
-def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> None:
+def _add_matrix(sheet, update, name, ctx, roles, answers) -> None:
     """One matrix on the board: its label, column names or shape, and its cells.
 
     In an exercise copy each answer cell (``answers``: address → (matrix, source)) is blank on
     its own step's sheet and, on later sheets, shows what the student typed there.
     """
+    board, data = ctx.board, ctx.trace.data
     values = update[name]
     top, left = board.titles[name]
     sheet.add(Cell(top, left, matrix_title(name, values.shape), "label"))
     if name in ("X", "y"):
-        labels = options.input_names if name == "X" else options.target_names
+        labels = data.input_names if name == "X" else data.target_names
         sheet.add(*(Cell(top + 1, left + c, label, "header") for c, label in enumerate(labels)))
     else:
         sheet.add(Cell(top + 1, left, shape_text(values.shape), "shape"))
@@ -142,7 +161,7 @@ def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> 
         for j in range(values.shape[1]):
             addr = board.address(ex.Ref(name, i, j))
             role = roles.get(addr, "value")
-            if options.exercise and role == "focus":
+            if ctx.exercise and role == "focus":
                 sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
                 continue
             if answers.get(addr, (None,))[0] == name:
@@ -150,8 +169,8 @@ def _add_matrix(sheet, update, name, board, sheets, roles, options, answers) -> 
                 sheet.add(Cell(*addr, None, role, f'IF(ISBLANK({mine}),"",{mine})', whole=whole))
                 continue
             formula = None
-            if options.formulas:
-                formula = (_given_formula(name, i, j, update, board, sheets, sheet.name) if given
+            if ctx.formulas:
+                formula = (_given_formula(name, i, j, update, board, ctx.sheets, sheet.name) if given
                            else render.render(update.cell_expr(name, i, j)))
             sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=whole))
 
