@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--out", default="outputs", metavar="DIR", help="output folder (default outputs)")
     a("--dump-json", metavar="FILE", help="write every recorded matrix as JSON")
     a("--pdf", action="store_true", help="also write a PDF beside each workbook (needs LibreOffice)")
+    a("--html", action="store_true", help="also write an interactive page beside each epoch workbook")
     a("--exercise", nargs="?", const="guided", metavar="LEVEL",
       help="also write student copies and answer keys; LEVEL guided (default), formula or matrix")
     a("--variants", type=int, metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
@@ -87,7 +88,7 @@ def _config(args) -> TrainConfig:
 
 def _output(args) -> OutputConfig:
     return OutputConfig(out=args.out, focus=args.focus, decimals=args.decimals, formulas=not args.values,
-                        exercise=args.exercise, pdf=args.pdf)
+                        exercise=args.exercise, pdf=args.pdf, html=args.html)
 
 
 def _check_outputs(args) -> None:

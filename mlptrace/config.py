@@ -126,7 +126,7 @@ class OutputConfig:
     out : output folder;  focus : 1-based (row, col) highlighted in every computed matrix
     (clipped to its shape);  decimals : least decimals shown;  formulas : live formulas (False:
     plain values);  exercise : None, or the level of the student copies (EXERCISE_LEVELS);
-    pdf : a PDF beside each workbook.
+    pdf : a PDF beside each workbook;  html : an interactive page beside each epoch workbook.
     """
     out: str = "outputs"
     focus: tuple = (1, 1)
@@ -134,6 +134,7 @@ class OutputConfig:
     formulas: bool = True
     exercise: str | None = None
     pdf: bool = False
+    html: bool = False
 
     def __post_init__(self):
         if isinstance(self.focus, list):
@@ -183,6 +184,7 @@ _OUTPUT_CHECKS = {
     "formulas": _flag("--values"),
     "exercise": _exercise,
     "pdf": _flag("--pdf"),
+    "html": _flag("--html"),
 }
 
 

@@ -8,6 +8,8 @@ from dataclasses import fields
 
 from . import files, layout
 from .config import OutputConfig
+from .layout.trails import epoch_trails
+from .writers import html
 from .writers import xlsx as writer
 from .errors import MlptraceError
 from .weights import to_json
@@ -32,6 +34,15 @@ def epoch_books(trace, options: OutputConfig | None = None):
     """Yield (file name, xlsx bytes) for every recorded epoch."""
     for name, book in epoch_layouts(trace, options or OutputConfig()):
         yield name, writer.book_bytes(book)
+
+
+def epoch_pages(trace, options: OutputConfig):
+    """Yield (file name, page bytes): the interactive page of every recorded epoch, the same
+    sheets as its workbook with every cell's inputs and arithmetic."""
+    for epoch in trace.epochs:
+        book = layout.epoch_book(trace, epoch, options)
+        page = html.page_bytes(book, epoch_trails(trace, epoch, options))
+        yield files.html_file(epoch.epoch, trace.config.epochs), page
 
 
 def output_options(out, options: OutputConfig | None, settings: dict) -> OutputConfig:

@@ -22,6 +22,11 @@ def epoch_file(epoch: int, last_epoch: int, copy: str | None = None, prefix: str
     return f"{prefix}epoch_{epoch:0{len(str(last_epoch))}d}{COPIES[copy]}.xlsx"
 
 
+def html_file(epoch: int, last_epoch: int) -> str:
+    """``epoch_0001.html``: the page beside an epoch's workbook."""
+    return os.path.splitext(epoch_file(epoch, last_epoch))[0] + ".html"
+
+
 def variant_prefix(number: int, count: int) -> str:
     """``variant_07_``: the prefix of variant ``number`` of ``count``, at least two digits."""
     return f"variant_{number:0{max(2, len(str(count)))}d}_"
@@ -33,11 +38,11 @@ def pdf_file(path: str) -> str:
 
 
 _RUN_FILE = re.compile(r"(variant_\d+_)?epoch_\d+(" + "|".join(s for s in COPIES.values() if s)
-                       + r")?\.(xlsx|pdf)|" + re.escape(os.path.splitext(SUMMARY)[0]) + r"\.(xlsx|pdf)")
+                       + r")?\.(xlsx|pdf)|epoch_\d+\.html|" + re.escape(os.path.splitext(SUMMARY)[0]) + r"\.(xlsx|pdf)")
 
 
 def is_run_file(name: str) -> bool:
-    """Whether a run could write a file called ``name`` (a workbook, summary or their PDFs)."""
+    """Whether a run could write a file called ``name`` (a workbook, summary, their PDFs, a page)."""
     return _RUN_FILE.fullmatch(name) is not None
 
 

@@ -19,8 +19,8 @@ from .writers import pdf
 from .writers import xlsx as writer
 
 def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
-    """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs;
-    ``progress()`` is called after each workbook."""
+    """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs and a
+    page beside each epoch workbook; ``progress()`` is called after each workbook."""
     files.check_writable_dir(output.out)
     names = export.epoch_names(trace, output)
 
@@ -29,7 +29,8 @@ def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
         yield files.SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
 
     paths = export.write_books(output.out, books, progress)
-    return paths + (pdf.to_pdf(paths) if output.pdf else [])
+    pages = [files.put(output.out, name, data) for name, data in export.epoch_pages(trace, output)] if output.html else []
+    return paths + pages + (pdf.to_pdf(paths) if output.pdf else [])
 
 
 def _variant(args):

@@ -14,12 +14,16 @@ def epoch_book(trace, epoch, options, copy=None) -> Book:
     "exercise" for the student copy (focus cells blank, plain numbers elsewhere, so nothing
     recomputes around a blank) or "key" for its answer key.
     """
-    steps = trace.plan.steps
-    first = epoch.updates[0]  # the largest batch: its board fits every update
-    board = make_board(first, header_rows(first) + 1, options.decimals)
-    ctx = Context(trace, epoch, board, SheetNames.of(epoch.updates, steps), options, copy)
+    ctx = epoch_context(trace, epoch, options, copy)
     out = [overview_sheet(ctx)]
     for u in epoch.updates:
-        for s in steps:
+        for s in trace.plan.steps:
             out.append(step_sheet(u, s, ctx))
     return Book(out, options.decimals)
+
+
+def epoch_context(trace, epoch, options, copy=None) -> Context:
+    """What every sheet of an epoch's workbook shares: above all the board, the same for all."""
+    first = epoch.updates[0]  # the largest batch: its board fits every update
+    board = make_board(first, header_rows(first) + 1, options.decimals)
+    return Context(trace, epoch, board, SheetNames.of(epoch.updates, trace.plan.steps), options, copy)

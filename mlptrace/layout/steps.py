@@ -52,18 +52,34 @@ def _step_lines(update, step, focus, decimals, exercise=False):
     by_name = answers(update, focus) if exercise else frozenset()
     lines = []
     for name in step.computes:
-        spec = update.spec(name)
-        shape = update[name].shape
-        if isinstance(spec.op, Given):
-            lines.append((f"{spec.op.symbols(name, spec.operands)}  ({shape[0]}×{shape[1]})", "formula_text"))
+        if isinstance(update.spec(name).op, Given):
+            lines.append((matrix_line(update, name), "formula_text"))
             continue
-        i, j = focus_cell(shape, focus)
-        e = update.cell_expr(name, i, j)
-        arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals, by_name).render(e)
-        result = "?" if exercise else ex.number_text(update[name][i, j], decimals)
-        lines.append((spec.op.symbols(name, spec.operands), "formula_text"))
-        lines.append((f"{name}[{i + 1},{j + 1}] = {arithmetic} = {result}", "arithmetic"))
+        i, j = focus_cell(update[name].shape, focus)
+        symbols, arithmetic = cell_lines(update, name, i, j, decimals, by_name, exercise)
+        lines += [(symbols, "formula_text"), (arithmetic, "arithmetic")]
     return lines
+
+
+def matrix_line(update, name) -> str:
+    """A matrix's formula in symbols; for a given matrix what it is, and its shape."""
+    spec = update.spec(name)
+    symbols = spec.op.symbols(name, spec.operands)
+    if isinstance(spec.op, Given):
+        return f"{symbols}  ({shape_text(update[name].shape)})"
+    return symbols
+
+
+def cell_lines(update, name, i, j, decimals, by_name=frozenset(), exercise=False) -> tuple[str, str]:
+    """What a sheet says about cell (i, j) of ``name``: its matrix's line (``matrix_line``) and
+    the cell's arithmetic written out with its numbers (the result "?" in an exercise); a
+    given cell's second line is just its number."""
+    value = "?" if exercise else ex.number_text(update[name][i, j], decimals)
+    e = update.cell_expr(name, i, j)
+    if e is None:
+        return matrix_line(update, name), f"{name}[{i + 1},{j + 1}] = {value}"
+    arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals, by_name).render(e)
+    return matrix_line(update, name), f"{name}[{i + 1},{j + 1}] = {arithmetic} = {value}"
 
 
 def header_rows(update) -> int:
