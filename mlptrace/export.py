@@ -45,6 +45,15 @@ def epoch_pages(trace, options: OutputConfig):
         yield files.html_file(epoch.epoch, trace.config.epochs), page
 
 
+def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3) -> str:
+    """An update's step ``step`` (None: every step) as an HTML element for a notebook: the
+    sheets of its workbook, built by the same page writer."""
+    options = OutputConfig(focus=focus, decimals=decimals)
+    ctx = layout.epoch_context(trace, epoch, options)
+    sheets = [layout.step_sheet(update, s, ctx) for s in trace.plan.steps if step in (None, s.id)]
+    return html.fragment(sheets, epoch_trails(trace, epoch, options, [update.index]), decimals)
+
+
 def output_options(out, options: OutputConfig | None, settings: dict) -> OutputConfig:
     """The OutputConfig of an API call: ``options`` as given, or made from folder ``out`` and
     the keyword ``settings`` (each checked by OutputConfig's table)."""

@@ -303,6 +303,8 @@ class Update:
     index: int
     samples: tuple
     values: dict
+    #: (trace, epoch) it was recorded in, so that a notebook can show it as the workbook does
+    source: tuple | None = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -318,6 +320,34 @@ class Update:
 
     def cell_value(self, ref: ex.Ref) -> float:
         return float(self.values[ref.name][ref.row, ref.col])
+
+    def step(self, step, focus=(1, 1), decimals: int = 3) -> "StepView":
+        """Step ``step`` (its number, 3 or "3.1") of this update, for a notebook to show as its
+        board, ``focus`` (1-based row, column) yellow in every matrix it computes."""
+        ids = [s.id for s in self.plan.steps]
+        if str(step) not in ids:
+            raise KeyError(f"no step {step!r}; the steps are {', '.join(ids)}")
+        return StepView(self, str(step), tuple(focus), decimals)
+
+    def _repr_html_(self):
+        return StepView(self, None)._repr_html_()
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step (``step`` None: all of them) of an update as a notebook shows it: the board of
+    the workbook's sheet, the same highlighting, and any cell a click away from its inputs."""
+    update: Update
+    step: str | None
+    focus: tuple = (1, 1)
+    decimals: int = 3
+
+    def _repr_html_(self):
+        if self.update.source is None:
+            return None  # not recorded by train(): nothing to lay out the board with
+        from .export import update_html  # here, not above: the records know nothing of pages
+        trace, epoch = self.update.source
+        return update_html(trace, epoch, self.update, self.step, self.focus, self.decimals)
 
 
 @dataclass

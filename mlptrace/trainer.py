@@ -18,7 +18,7 @@ from .activations import get as activation
 from .config import TrainConfig, record_epochs
 from .data import Dataset, load
 from .errors import MlptraceError
-from .trace import EpochTrace, Plan, record_update
+from .trace import EpochTrace, Plan, StepView, record_update
 from .weights import check_shapes, initial_layers, read_json
 
 
@@ -41,6 +41,22 @@ class Trace:
     final: list
     start: str  # where the starting weights came from, in words
     history: list = field(default_factory=list)  # [(epoch, layers after it)], 0 = the start; see history_epochs
+
+    def __post_init__(self):
+        for e in self.epochs:
+            for u in e.updates:
+                u.source = (self, e)
+
+    def show(self, epoch: int = 1, step=None, focus=(1, 1), update: int = 1, decimals: int = 3):
+        """Step ``step`` of update ``update`` of recorded epoch ``epoch`` (all steps when
+        ``step`` is None), for a notebook to show as the workbook's board (``_repr_html_``)."""
+        updates = self.epoch(epoch).updates
+        if not 1 <= update <= len(updates):
+            raise KeyError(f"epoch {epoch} has updates 1 to {len(updates)}, not {update}")
+        chosen = updates[update - 1]
+        if step is None:
+            return StepView(chosen, None, tuple(focus), decimals)
+        return chosen.step(step, focus, decimals)
 
     def epoch(self, k: int) -> EpochTrace:
         """The recorded epoch number ``k`` (1-based)."""

@@ -5,10 +5,10 @@
 sheet, ``book`` a whole epoch workbook and ``summary`` the run's summary workbook.
 """
 from .board import Board, make_board
-from .book import epoch_book
+from .book import epoch_book, epoch_context
 from .cells import Book, Cell, Chart, Series, Sheet
 from .overview import overview_facts, overview_sheet
 from .steps import Context, SheetNames, header_rows, step_sheet
 
-__all__ = ["Board", "make_board", "epoch_book", "Book", "Cell", "Chart", "Series", "Sheet",
+__all__ = ["Board", "make_board", "epoch_book", "epoch_context", "Book", "Cell", "Chart", "Series", "Sheet",
            "overview_facts", "overview_sheet", "SheetNames", "Context", "header_rows", "step_sheet"]

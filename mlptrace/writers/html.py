@@ -192,15 +192,15 @@ def _lines(cells, decimals) -> str:
 
 
 def _step_section(sheet, top, update, decimals, refs, links) -> str:
-    """A step sheet: its lines of text (the focus cell's in ``.lines``, which a click
+    """A step sheet's insides: its lines of text (the focus cell's in ``.lines``, which a click
     rewrites), then its board (rows from ``top`` on)."""
     head = [c for c in sheet.cells if c.row < top]
     focus = [c for c in head if c.role in ("formula_text", "arithmetic")]
     texts = [c for c in head if c.role not in ("formula_text", "arithmetic")]
     board = _grid([c for c in sheet.cells if c.row >= top], sheet.widths, top, decimals, refs, links,
                   _attrs(data_step=sheet.name, data_update=update), sum(sheet.widths.values()))
-    return (f'<section id="{links[sheet.name][0]}">{_lines(texts, decimals)}'
-            f'<div class="lines" aria-live="polite">{_lines(focus, decimals)}</div>{board}</section>')
+    return (f'{_lines(texts, decimals)}<div class="lines" aria-live="polite">{_lines(focus, decimals)}</div>'
+            f'{board}')
 
 
 def _trails_json(trails) -> str:
@@ -220,8 +220,20 @@ def _trails_json(trails) -> str:
     return text.replace("<", "\\u003c")  # nothing in it can close the script element
 
 
+def _nav(sheets) -> str:
+    """Buttons and a list of the sheets (none for a single sheet), and how to use the board."""
+    hint = f'<p class="hint">{html.escape(TEXTS["hint"])}</p>'
+    if len(sheets) == 1:
+        return hint
+    options = "".join(f'<option value="{k}">{html.escape(s.name)}</option>' for k, s in enumerate(sheets))
+    return (f'<nav><button type="button" data-go="-1">{TEXTS["previous"]}</button>'
+            f'<select aria-label="{TEXTS["steps"]}">{options}</select>'
+            f'<button type="button" data-go="1">{TEXTS["next"]}</button></nav>{hint}')
+
+
 def _body(sheets, trails, decimals, standalone: bool) -> str:
-    """The root element: navigation, one section per sheet, the trails and the script."""
+    """The root element: navigation, one section per sheet, the trails and the script.  A
+    page's sections have ids (an address can name one); a notebook's may share it with others."""
     top = min(row for row, _ in trails.board.titles.values())
     links = {s.name: (f"p{k}", k) for k, s in enumerate(sheets)}
     refs = {trails.board.address(ref): ref for cells in trails.cells.values() for ref in cells}
@@ -229,15 +241,12 @@ def _body(sheets, trails, decimals, standalone: bool) -> str:
     for k, sheet in enumerate(sheets):
         update = trails.updates.get(sheet.name)
         if update in trails.cells:
-            sections.append(_step_section(sheet, top, update, decimals, refs, links))
+            inner = _step_section(sheet, top, update, decimals, refs, links)
         else:
-            sections.append(f'<section id="p{k}">{_grid(sheet.cells, sheet.widths, 1, decimals, {}, links)}</section>')
-    options = "".join(f'<option value="{k}">{html.escape(s.name)}</option>' for k, s in enumerate(sheets))
-    nav = (f'<nav><button type="button" data-go="-1">{TEXTS["previous"]}</button>'
-           f'<select aria-label="{TEXTS["steps"]}">{options}</select>'
-           f'<button type="button" data-go="1">{TEXTS["next"]}</button></nav>'
-           f'<p class="hint">{html.escape(TEXTS["hint"])}</p>')
-    return (f'<div class="mlptrace">{nav}{"".join(sections)}'
+            inner = _grid(sheet.cells, sheet.widths, 1, decimals, {}, links)
+        ident = f' id="p{k}"' if standalone else ""
+        sections.append(f'<section{ident}>{inner}</section>')
+    return (f'<div class="mlptrace">{_nav(sheets)}{"".join(sections)}'
             f'<script type="application/json" class="trails">{_trails_json(trails)}</script>'
             f'<script>{SCRIPT % ("true" if standalone else "false")}</script></div>')
 
