@@ -45,6 +45,14 @@ def epoch_pages(trace, options: OutputConfig):
         yield files.html_file(epoch.epoch, trace.config.epochs), page
 
 
+def write_pages(trace, options: OutputConfig) -> list[str]:
+    """Write the page of every recorded epoch into ``options.out`` if ``options.html``; return
+    their paths."""
+    if not options.html:
+        return []
+    return [files.put(options.out, name, data) for name, data in epoch_pages(trace, options)]
+
+
 def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3) -> str:
     """An update's step ``step`` (None: every step) as an HTML element for a notebook: the
     sheets of its workbook, built by the same page writer."""
@@ -89,13 +97,14 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
     """Write one workbook per recorded epoch into folder ``out``; return their paths.
 
     ``options`` is an OutputConfig, or give its fields as keywords (``focus=(2, 3)``,
-    ``decimals=4``, ``formulas=False``, ``exercise="guided"`` …); with ``options`` its own
-    ``out`` is the folder.  ``progress()`` is called after each file.  Every book is checked
-    before the first file is written.
+    ``decimals=4``, ``formulas=False``, ``exercise="guided"``, ``html=True`` …); with
+    ``options`` its own ``out`` is the folder.  ``progress()`` is called after each file.  Every
+    book is checked before the first file is written.
     """
     options = output_options(out, options, settings)
     files.check_writable_dir(options.out)
-    return write_books(options.out, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
+    paths = write_books(options.out, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
+    return paths + write_pages(trace, options)
 
 
 def dump_dict(trace) -> dict:

@@ -29,8 +29,7 @@ def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
         yield files.SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
 
     paths = export.write_books(output.out, books, progress)
-    pages = [files.put(output.out, name, data) for name, data in export.epoch_pages(trace, output)] if output.html else []
-    return paths + pages + (pdf.to_pdf(paths) if output.pdf else [])
+    return paths + export.write_pages(trace, output) + (pdf.to_pdf(paths) if output.pdf else [])
 
 
 def _variant(args):
