@@ -328,3 +328,33 @@ def test_notebook_shows_an_update_and_its_steps(trace, browser, tmp_path):
         "var r = document.querySelectorAll('.mlptrace')[1];"
         "return Array.from(r.querySelectorAll('.focus,.input'), e => [e.dataset.name, e.dataset.row, e.className]);")
     assert sorted(second) == [["E", "3", "v focus"], ["output", "3", "v input"], ["y", "3", "v input"]]
+
+
+def test_clicks_on_a_later_update_of_a_deeper_network(browser, tmp_path):
+    """Two hidden layers, two updates an epoch: on every sheet of the second update, a click on
+    the last cell of each matrix the sheet adds marks exactly what its workbook formula reads
+    on that sheet (nothing for a given matrix), and shows the second update's number."""
+    assert main(["--html", "--data", "xor", "--hidden", "3,2", "--batch-size", "2", "--epochs", "2",
+                 "--record", "1", "--out", str(tmp_path), "--dump-json", str(tmp_path / "d.json"),
+                 "--quiet"]) == 0
+    update = json.loads((tmp_path / "d.json").read_text())["epochs"][0]["updates"][1]
+    wb = load_workbook(tmp_path / "epoch_1.xlsx")
+    browser.get((tmp_path / "epoch_1.html").as_uri())
+    sheets = [ws for ws in wb.worksheets if ws.title.startswith("U2 ")]
+    assert len(sheets) == 16  # steps 3, 4, 9 and 10 once per hidden layer
+    seen = set()
+    for ws in sheets:
+        where = board_of(ws, update)
+        address = {v: k for k, v in where.items()}
+        added = {name for name, *_ in where.values()} - seen
+        seen |= added
+        _go_to(browser, ws.title)
+        for name in added:
+            row, col = len(update[name]), len(update[name][0])
+            cell = _cell(browser, ws.title, name, row, col)
+            cell.click()
+            formula = str(ws.cell(*address[(name, row, col)]).value or "")
+            marked = _marked(browser, ws.title)
+            assert {k for k, v in marked.items() if v == "input"} == {where[a] for a in formula_addresses(formula)}
+            assert abs(float(cell.text.replace("−", "-")) - update[name][row - 1][col - 1]) <= 0.5e-3
+    assert seen == {n for n in update if isinstance(update[n], list) and n != "samples"}
