@@ -34,7 +34,7 @@ CSS = """
 .mlptrace nav{position:sticky;top:0;z-index:1;background:#f2f2f2;padding:6px 8px;border-bottom:1px solid #bfbfbf;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .mlptrace nav button,.mlptrace nav select{font:inherit;padding:3px 10px}
 .mlptrace .hint{color:#595959;font-size:12px;margin:4px 8px}
-.mlptrace section{padding:8px 12px 24px;overflow-x:auto}
+.mlptrace section{padding:8px 12px 24px}
 .mlptrace.js section:not(.on){display:none}
 .mlptrace p{margin:2px 0}
 .mlptrace .title{font-size:19px;font-weight:bold;margin:4px 0}
@@ -42,8 +42,9 @@ CSS = """
 .mlptrace .text{font-style:italic;max-width:110ch}
 .mlptrace .note{font-style:italic;font-size:13px;color:#595959;max-width:110ch}
 .mlptrace .formula_text{font-weight:bold;color:#1f4e79}
-.mlptrace .lines{min-height:3em;margin:6px 0 10px}
-.mlptrace .grid{display:grid;grid-auto-rows:minmax(1.6em,auto);align-items:center;width:max-content}
+.mlptrace .lines{min-height:3em;margin:6px 0 10px;padding:2px 0;background:#fff}
+.mlptrace.js .lines{position:sticky;left:0;top:44px;z-index:1;border-bottom:1px solid #e0e0e0}
+.mlptrace .grid{display:grid;grid-auto-rows:minmax(1.6em,auto);align-items:center;width:max-content;max-width:100%;overflow-x:auto}
 .mlptrace .grid>*{min-width:0}
 .mlptrace .label{font-size:13px;font-weight:bold;color:#1f4e79;white-space:nowrap;overflow:visible}
 .mlptrace .header{font-size:13px;font-style:italic;color:#595959;text-align:center;align-self:end}
@@ -57,12 +58,14 @@ CSS = """
 .mlptrace .v:focus-visible{outline:2px solid #0563c1;outline-offset:1px}
 .mlptrace a{color:#0563c1}
 @media print{
+.mlptrace.js .lines{position:static;border:0}
 @page{size:A4 landscape;margin:1cm}
 .mlptrace{font-size:11px}
 .mlptrace .grid{grid-auto-rows:minmax(1.3em,auto)}
 .mlptrace nav,.mlptrace .hint{display:none}
-.mlptrace section,.mlptrace.js section:not(.on){display:block;overflow:visible;padding:0;break-after:page;page-break-after:always}
+.mlptrace section,.mlptrace.js section:not(.on){display:block;padding:0;break-after:page;page-break-after:always}
 .mlptrace section:last-of-type{break-after:auto;page-break-after:auto}
+.mlptrace .grid{overflow:visible;max-width:none}
 .mlptrace .board{zoom:min(1,calc(190 / var(--w)))}
 .mlptrace *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
