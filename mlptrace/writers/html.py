@@ -26,8 +26,6 @@ TEXTS = {
 
 #: roles written as lines of text above the board (or across a grid row)
 TEXT_ROLES = {"title", "subtitle", "text", "note", "formula_text", "arithmetic"}
-#: roles of matrix cells
-CELL_ROLES = {"value", "focus", "input", "blank"}
 
 CSS = """
 .mlptrace{font-family:Calibri,Carlito,"Segoe UI",system-ui,sans-serif;font-size:14px;color:#000;background:#fff}
@@ -134,7 +132,13 @@ SCRIPT = """
   var start = 0;
   if (standalone && location.hash) pages.forEach(function(p, k){ if ('#' + p.id === location.hash) start = k; });
   pages[0].classList.add('on'); show(start, true);
-})(document.currentScript.parentNode, %s);
+})((function(){
+  // the element this script sits in; where a notebook runs scripts elsewhere (jQuery's eval),
+  // the last root not yet set up, the one just shown
+  var s = document.currentScript, p = s && s.parentNode;
+  if (p && p.classList && p.classList.contains('mlptrace')) return p;
+  var all = document.querySelectorAll('.mlptrace:not(.js)'); return all[all.length - 1];
+})(), %s);
 """
 
 
