@@ -342,6 +342,10 @@ class StepView:
     focus: tuple = (1, 1)
     decimals: int = 3
 
+    def __post_init__(self):
+        from .config import OutputConfig  # checked now, as the command line checks --focus
+        OutputConfig(focus=tuple(self.focus), decimals=self.decimals)
+
     def _repr_html_(self):
         if self.update.source is None:
             return None  # not recorded by train(): nothing to lay out the board with

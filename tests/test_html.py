@@ -358,3 +358,13 @@ def test_clicks_on_a_later_update_of_a_deeper_network(browser, tmp_path):
             assert {k for k, v in marked.items() if v == "input"} == {where[a] for a in formula_addresses(formula)}
             assert abs(float(cell.text.replace("−", "-")) - update[name][row - 1][col - 1]) <= 0.5e-3
     assert seen == {n for n in update if isinstance(update[n], list) and n != "samples"}
+
+
+def test_notebook_views_check_their_settings(trace):
+    from mlptrace import MlptraceError
+    with pytest.raises(MlptraceError, match="--focus"):
+        trace.show(step=3, focus=(0, 1))
+    with pytest.raises(MlptraceError, match="--decimals"):
+        trace.epoch(1).updates[0].step(3, decimals=-1)
+    with pytest.raises(KeyError):
+        trace.show(update=2)
