@@ -91,6 +91,7 @@ SCRIPT = """
     var matrix = data.updates[board.dataset.update][el.dataset.name];
     var trail = matrix[2][(el.dataset.row - 1) * matrix[1] + (el.dataset.col - 1)];
     var lines = board.parentNode.querySelector('.lines');
+    lines.style.minHeight = Math.max(lines.offsetHeight, parseFloat(lines.style.minHeight) || 0) + 'px';  // the board stays put
     if (!saved.has(board)) saved.set(board, [Array.from(board.querySelectorAll('.focus,.input'), function(e){
       return [e, e.className]; }), lines.innerHTML]);
     board.querySelectorAll('.focus,.input').forEach(function(e){ e.classList.remove('focus', 'input'); });
