@@ -192,20 +192,20 @@ class FormulaRenderer(_Renderer):
 
 
 class ArithmeticRenderer(_Renderer):
-    """The written-out arithmetic, numbers shown with ``decimals`` places; the cells in
-    ``by_name`` (an exercise's answers) are written by name, not by number."""
+    """The written-out arithmetic, each number with the decimals its cell shows
+    (``places(ref)``); the cells in ``by_name`` (an exercise's answers) are written by name."""
 
     spaced = True
     times = "×"
     minus = " − "
 
-    def __init__(self, value: Callable[[Ref], float], decimals: int, by_name=frozenset()):
-        self.value, self.decimals, self.by_name = value, decimals, by_name
+    def __init__(self, value: Callable[[Ref], float], places: Callable[[Ref], int], by_name=frozenset()):
+        self.value, self.places, self.by_name = value, places, by_name
 
     def ref(self, r: Ref) -> str:
         if r in self.by_name:
             return f"{r.name}[{r.row + 1},{r.col + 1}]"
-        text = number_text(self.value(r), self.decimals)
+        text = number_text(self.value(r), self.places(r))
         return f"({text})" if text.startswith("−") else text  # 0.8×(−0.1), never 0.8×−0.1
 
     def dot(self, e: Dot) -> str:
@@ -232,20 +232,37 @@ def _orientation(address, cells) -> str:
     return "row" if len(rows) == 1 else "column"
 
 
-def number_text(x: float, decimals: int) -> str:
-    """A number for the written-out arithmetic (minus sign U+2212): whole numbers bare, others
-    with ``decimals`` places but never fewer than ``decimals`` significant digits (at least
-    one), so a small delta reads 0.000985, not −0.001 or 0.000; beyond ten places, e-notation."""
+#: the most decimals a number is shown with (a spreadsheet keeps 15 significant digits)
+MAX_PLACES = 20
+#: two numbers closer than this (relative) may show the same digits
+SAME = 1e-12
+
+
+def places_for(x: float, decimals: int, before: float | None = None) -> int:
+    """How many decimals show ``x``: at least ``decimals`` and at least 3 significant digits,
+    so no nonzero number reads 0.000; with ``before`` (the value an update replaced), enough
+    that the two read differently wherever they differ by more than ``SAME`` (relative)."""
     x = float(x)
-    if x.is_integer() and abs(x) < 1e15:
-        text = f"{x:.0f}"
-    else:
-        digits = max(decimals, 1)
-        places = max(decimals, digits - 1 - math.floor(math.log10(abs(x))))
-        text = f"{x:.{places}f}" if places <= 10 else f"{x:.{digits - 1}e}"
+    places = decimals
+    if x != 0 and math.isfinite(x):
+        places = max(places, 2 - math.floor(math.log10(abs(x))))
+    if before is not None and abs(x - before) > SAME * max(abs(x), abs(before)):
+        while places < MAX_PLACES and f"{x:.{places}f}" == f"{float(before):.{places}f}":
+            places += 1
+    return min(places, MAX_PLACES)
+
+
+def number_text(x: float, places: int) -> str:
+    """A number as a cell shows it with ``places`` decimals, minus sign U+2212, no "−0"."""
+    text = f"{float(x):.{places}f}"
     if float(text) == 0:
         text = text.lstrip("-")
     return text.replace("-", "−")
+
+
+def number_format(places: int) -> str:
+    """The spreadsheet number format that shows ``places`` decimals."""
+    return "0." + "0" * places if places else "0"
 
 
 def cell_name(row: int, col: int) -> str:

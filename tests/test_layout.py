@@ -271,14 +271,18 @@ def test_wide_layers_use_ranges_and_still_read_the_orange_cells():
 # ---------------------------------------------------------------- the written-out lines
 
 
-@pytest.mark.parametrize("decimals", [3, 2])
-def test_arithmetic_line_of_step_3(trace, decimals):
+# --decimals 2: the weights (between 0.1 and 1) still show 3 significant digits, the sum (above
+# 1) shows its 2 decimals
+@pytest.mark.parametrize("decimals, w_places, z_places", [(3, 3, 3), (2, 3, 2)])
+def test_arithmetic_line_of_step_3(trace, decimals, w_places, z_places):
     u = trace.epoch(1).updates[0]
     X, wh, bh = u["X"], u["wh"], u["bh"]
+    assert 0.1 <= wh.min() and wh.max() < 1 and 0.1 <= bh[0, 0] < 1
     z = sum(X[0, k] * wh[k, 0] for k in range(4)) + bh[0, 0]
-    terms = " + ".join(f"{int(X[0, k])}×{wh[k, 0]:.{decimals}f}" for k in range(4))
-    expected = f"hidden_layer_input[1,1] = {terms} + {bh[0, 0]:.{decimals}f} = {z:.{decimals}f}"
-    assert expected.startswith(f"hidden_layer_input[1,1] = 1×{0.5488135:.{decimals}f} + 0×{0.5448832:.{decimals}f} + ")
+    assert 1 <= z < 10
+    terms = " + ".join(f"{int(X[0, k])}×{wh[k, 0]:.{w_places}f}" for k in range(4))
+    expected = f"hidden_layer_input[1,1] = {terms} + {bh[0, 0]:.{w_places}f} = {z:.{z_places}f}"
+    assert expected.startswith("hidden_layer_input[1,1] = 1×0.549 + 0×0.545 + ")
     sheet = sheet_named(book_of(trace, decimals=decimals), "3 Hidden layer input")
     lines = [c.value for c in sheet.cells if c.role == "arithmetic"]
     assert lines == [expected]
@@ -384,14 +388,19 @@ def test_sgd_update_sheets_show_their_own_batch(xor_sgd_trace):
         assert str(k) in next(c.value for c in sheet.cells if c.role == "title")
 
 
-def test_small_numbers_keep_their_digits_in_the_arithmetic():
-    """A delta below the displayed decimals is written with significant digits, not as 0.000."""
-    assert ex.number_text(0.000288, 3) == "0.000288"
-    assert ex.number_text(-2.5e-7, 3) == "−0.000000250"
-    assert ex.number_text(-0.000985, 3) == "−0.000985"  # never −0.001: three digits that mean something
-    assert ex.number_text(0.0123, 3) == "0.0123"
-    assert ex.number_text(1.5544452762839496, 3) == "1.554"
-    assert ex.number_text(0.173, 0) == "0.2"  # --decimals 0 still shows a digit
-    assert ex.number_text(3e-15, 3) == "3.00e−15"
-    assert ex.number_text(1.0, 3) == "1"
-    assert ex.number_text(0.0, 3) == "0"
+def test_small_numbers_keep_their_digits():
+    """At least --decimals places and 3 significant digits: a small delta is never 0.000."""
+    def shown(x, decimals, before=None):
+        return ex.number_text(x, ex.places_for(x, decimals, before))
+    assert shown(0.000288, 3) == "0.000288"
+    assert shown(-2.5e-7, 3) == "−0.000000250"
+    assert shown(-0.000985, 3) == "−0.000985"  # never −0.001: three digits that mean something
+    assert shown(0.0123, 3) == "0.0123"
+    assert shown(1.5544452762839496, 3) == "1.554"
+    assert shown(0.173, 0) == "0.173" and shown(12.34, 0) == "12.3" and shown(1234.5, 0) == "1234"
+    assert shown(1.0, 3) == "1.000" and shown(0.0, 3) == "0.000" and shown(-0.0, 3) == "0.000"
+    assert ex.number_text(1.0, 0) == "1" and ex.number_format(0) == "0" and ex.number_format(2) == "0.00"
+    # an updated weight shows the digits that make its move visible
+    assert shown(0.54890, 3, before=0.54881) == "0.5489"
+    assert shown(0.5 + 2e-9, 3, before=0.5) == "0.500000002"
+    assert shown(0.5488135, 3, before=0.5488135) == "0.549"  # no move, no extra digits

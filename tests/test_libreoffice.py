@@ -53,7 +53,7 @@ RUNS = {
 def board_of(trace, epoch, decimals=3):
     """The board of an epoch workbook, made as layout.epoch_book makes it."""
     first = epoch.updates[0]
-    return layout.make_board(first, layout.header_rows(first) + 1, decimals)
+    return layout.make_board(first, layout.header_rows(first) + 1, decimals, epoch.updates)
 
 
 def sheet_names(trace, epoch):

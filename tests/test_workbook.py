@@ -10,6 +10,7 @@ import re
 import time
 import zipfile
 
+import numpy as np
 import pytest
 from openpyxl import load_workbook
 
@@ -192,19 +193,36 @@ def test_overview_has_a_colour_legend(trace):
 # ---------------------------------------------------------------- formats, fonts, print
 
 
+def _shown(value, fmt):
+    """The text a plain "0.000…" number format shows for ``value``."""
+    places = len(fmt.split(".")[1]) if "." in fmt else 0
+    assert fmt == "0" or fmt == "0." + "0" * places, fmt
+    return f"{value:.{places}f}", places
+
+
 @pytest.mark.parametrize("decimals", [3, 5, 0])
 def test_number_format_shows_the_decimals(trace, decimals):
+    """At least --decimals places, 3 significant digits, the data bare, and every updated
+    parameter differing from the one it replaces as shown."""
     data = make_bytes(trace, decimals=decimals)
     ws, wsv = load(data, False)["12 Update biases"], load(data, True)["12 Update biases"]
     u = trace.epoch(1).updates[0]
-    want = "0." + "0" * decimals if decimals else "0"
+    where = xlsx_origins(wsv, u)
     checked = 0
-    for name, (r, c) in xlsx_origins(wsv, u).items():
-        for i in range(u[name].shape[0]):
-            for j in range(u[name].shape[1]):
-                if not float(u[name][i, j]).is_integer():
-                    assert ws.cell(r + i, c + j).number_format == want, name
-                    checked += 1
+    for name, (r, c) in where.items():
+        for i, j in np.ndindex(u[name].shape):
+            text, places = _shown(u[name][i, j], ws.cell(r + i, c + j).number_format)
+            if name in ("X", "y"):
+                assert places == 0, name
+                continue
+            assert places >= decimals, name
+            assert len(text.lstrip("-").replace(".", "").lstrip("0")) >= 3, (name, text)
+            if name.endswith("_next"):
+                old = name[:-len("_next")]
+                (r0, c0) = where[old]
+                before, _ = _shown(u[old][i, j], ws.cell(r0 + i, c0 + j).number_format)
+                assert text != before, (name, i, j, text)
+            checked += 1
     assert checked > 50
 
 

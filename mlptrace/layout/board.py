@@ -2,7 +2,10 @@
 workbook, so flipping through the sheets reads like the article's sequence of pictures."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from .. import expr as ex
 from ..trace import Update
@@ -15,6 +18,7 @@ class Board:
     titles: dict
     widths: dict
     last_col: int
+    one_page: bool = True  # the step prints on one page (else: as wide as a page, several tall)
 
     def address(self, ref: ex.Ref) -> tuple[int, int]:
         row, col = self.places[ref.name]
@@ -42,19 +46,43 @@ def shape_text(shape) -> str:
     return f"{shape[0]}×{shape[1]}"
 
 
-MAX_BOARD_COLUMNS = 24  # wider boards wrap onto further rows, so a printed page stays readable
+#: the printable part of a landscape A4 page (margins 0.5 inch left and right, 0.75 inch top
+#: and bottom), in points; an 11-pt row is 15 points high, a column of width w is 5.25·w + 3.75
+PAGE_POINTS = (770.0, 487.0)
+#: a step prints on one page unless that shrinks it below this; then on several, at full size
+MIN_SCALE = 0.75
+GAP = 2.5  # the width of the empty column between two matrices
 
 
-def _wrap_band(band, shapes, limit):
-    """Split a band into rows of (name, col) that fit in ``limit`` columns."""
-    rows, row, col = [], [], 1
+def _points(widths: dict) -> float:
+    return sum(5.25 * w + 3.75 for w in widths.values())
+
+
+def _label_width(name, shape) -> float:
+    """Characters of cell width the label above a matrix needs (labels are 10-pt bold)."""
+    return len(matrix_title(name, shape)) * 0.9 + 1
+
+
+def _span(name, shapes, width) -> int:
+    """Columns a matrix takes on its row: its own, or more when its label (or, for a parameter,
+    its updated version's label below it) is wider, so no label is cut by the next matrix."""
+    names = [name] + ([name + "_next"] if name + "_next" in shapes else [])
+    label = max(_label_width(n, shapes[n]) for n in names)
+    cols = shapes[name][1]
+    return max(cols, math.ceil((label - GAP) / width))
+
+
+def _wrap_band(band, shapes, width, budget):
+    """Split a band into rows of (name, col) no wider than ``budget`` characters."""
+    rows, row, col, used = [], [], 1, 0.0
     for name in band:
-        cols = shapes[name][1]
-        if row and col + cols - 1 > limit:
+        span = _span(name, shapes, width)
+        if row and used + span * width > budget:
             rows.append(row)
-            row, col = [], 1
+            row, col, used = [], 1, 0.0
         row.append((name, col))
-        col += cols + 1
+        col += span + 1
+        used += span * width + GAP
     return rows + [row]
 
 
@@ -67,31 +95,79 @@ def _below_parameters(band, titles, places):
     return [[(name, places[o][1]) for name, o in zip(band, old)]]
 
 
-def make_board(update: Update, top: int, decimals: int) -> Board:
+def number_width(updates, decimals: int) -> float:
+    """The one width of every matrix column: the longest number shown, plus a margin."""
+    longest = 0
+    for u in updates:
+        places = number_places(u, decimals)
+        for name, v in u.values.items():
+            for i, j in np.ndindex(v.shape):
+                longest = max(longest, len(ex.number_text(v[i, j], places(ex.Ref(name, i, j)))))
+    return float(max(decimals + 5, longest + 1))
+
+
+def make_board(update: Update, top: int, decimals: int, updates=None) -> Board:
     """Place every matrix of ``update`` in bands starting at row ``top``.
 
-    Updated parameters sit in the columns of the parameters they replace, right below them,
-    when the parameters fit on one row.
+    Every matrix column has one width, wide enough for every number of ``updates`` (all the
+    updates drawn on this board; default ``update`` alone).  Bands wrap onto further rows at
+    the width that prints the step largest on one landscape page; when even that is too small
+    to read, at the page's width, and the step prints on several pages.  Updated parameters
+    sit in the columns of the parameters they replace, right below them, when the parameters
+    fit on one row.
     """
     shapes = {name: v.shape for name, v in update.values.items()}
-    number_width = decimals + 5
+    width = number_width(updates or [update], decimals)
+    narrowest = max(_span(n, shapes, width) for n in shapes) * width
+    best = None
+    for budget in range(int(narrowest), int(narrowest) + 400, 5):
+        board = _place(update, shapes, top, width, budget)
+        rows = max(r for r, _ in board.places.values()) + max(s[0] for s in shapes.values())
+        scale = min(1.0, PAGE_POINTS[0] / _points(board.widths), PAGE_POINTS[1] / (15.0 * rows))
+        if best is None or scale > best[0] + 1e-9:
+            best = (scale, board)
+    scale, board = best
+    if scale < MIN_SCALE:
+        board = _place(update, shapes, top, width, (PAGE_POINTS[0] - 3.75) / 5.25 * 0.9)
+        board.one_page = False
+    return board
+
+
+def _place(update, shapes, top, width, budget) -> Board:
     places, titles, widths = {}, {}, {}
     row = top
-    limit = max(MAX_BOARD_COLUMNS, max(s[1] for s in shapes.values()))
     for k, band in enumerate(bands(update.plan)):
-        lines = (k == 3 and _below_parameters(band, titles, places)) or _wrap_band(band, shapes, limit)
+        lines = (k == 3 and _below_parameters(band, titles, places)) or _wrap_band(band, shapes, width, budget)
         for line in lines:
             for name, col in line:
-                rows, cols = shapes[name]
                 titles[name] = (row, col)
                 places[name] = (row + 2, col)  # title row, then column names or shape
-                need = (len(matrix_title(name, shapes[name])) * 0.9 + 1) / cols  # labels are 10 pt
-                for c in range(col, col + cols):
-                    widths[c] = max(widths.get(c, 0), number_width, need)
+                for c in range(col, col + _span(name, shapes, width)):
+                    widths[c] = width
             row += 2 + max(shapes[name][0] for name, _ in line) + 1
     for c in range(1, max(widths) + 1):
-        widths.setdefault(c, 2.5)  # the gaps between matrices
+        widths.setdefault(c, GAP)
     return Board(places, titles, widths, max(widths))
+
+
+def number_places(update: Update, decimals: int):
+    """``places(ref)``: the decimals cell ``ref`` of ``update`` shows.  The data's whole numbers
+    none; every other number at least ``decimals`` and 3 significant digits; an updated
+    parameter enough to differ visibly from the parameter it replaces."""
+    whole = {}
+
+    def places(ref: ex.Ref) -> int:
+        if ref.name not in whole:
+            v = update[ref.name]
+            whole[ref.name] = update.spec(ref.name).step == "1" and bool(np.all(v == np.round(v)))
+        if whole[ref.name]:
+            return 0
+        before = None
+        if ref.name.endswith("_next"):
+            before = update.cell_value(ex.Ref(ref.name[:-len("_next")], ref.row, ref.col))
+        return ex.places_for(update.cell_value(ref), decimals, before)
+
+    return places
 
 
 def focus_cell(shape, focus) -> tuple[int, int]:

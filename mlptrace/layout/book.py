@@ -25,5 +25,5 @@ def epoch_book(trace, epoch, options, copy=None) -> Book:
 def epoch_context(trace, epoch, options, copy=None) -> Context:
     """What every sheet of an epoch's workbook shares: above all the board, the same for all."""
     first = epoch.updates[0]  # the largest batch: its board fits every update
-    board = make_board(first, header_rows(first) + 1, options.decimals)
+    board = make_board(first, header_rows(first) + 1, options.decimals, epoch.updates)
     return Context(trace, epoch, board, SheetNames.of(epoch.updates, trace.plan.steps), options, copy)

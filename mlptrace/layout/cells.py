@@ -27,6 +27,7 @@ class Cell:
     answer: float | None = None  # exercise blanks: the number the student should find
     whole: bool = False          # a number of a matrix of whole numbers (the data): no decimals
     url: str | None = None       # a file this cell opens (relative path)
+    places: int | None = None    # decimals shown (None: the book's decimals)
 
 
 @dataclass(frozen=True)

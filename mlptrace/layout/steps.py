@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import expr as ex
 from ..trace import Given, Update
-from .board import Board, focus_cell, matrix_title, shape_text
+from .board import Board, focus_cell, matrix_title, number_places, shape_text
 from .cells import Cell, Sheet, quoted
 from .exercise import answer_sources, answers
 
@@ -73,12 +73,13 @@ def matrix_line(update, name) -> str:
 def cell_lines(update, name, i, j, decimals, by_name=frozenset(), exercise=False) -> tuple[str, str]:
     """What a sheet says about cell (i, j) of ``name``: its matrix's line (``matrix_line``) and
     the cell's arithmetic written out with its numbers (the result "?" in an exercise); a
-    given cell's second line is just its number."""
-    value = "?" if exercise else ex.number_text(update[name][i, j], decimals)
+    given cell's second line is just its number.  Each number has the digits its cell shows."""
+    places = number_places(update, decimals)
+    value = "?" if exercise else ex.number_text(update[name][i, j], places(ex.Ref(name, i, j)))
     e = update.cell_expr(name, i, j)
     if e is None:
         return matrix_line(update, name), f"{name}[{i + 1},{j + 1}] = {value}"
-    arithmetic = ex.ArithmeticRenderer(update.cell_value, decimals, by_name).render(e)
+    arithmetic = ex.ArithmeticRenderer(update.cell_value, places, by_name).render(e)
     return matrix_line(update, name), f"{name}[{i + 1},{j + 1}] = {arithmetic} = {value}"
 
 
@@ -126,7 +127,7 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     answer attached for checking) and the arithmetic hides its results.
     """
     board, n_updates = ctx.board, len(ctx.epoch.updates)
-    sheet = Sheet(ctx.sheets(update.index, step.id), widths=dict(board.widths), one_page=True)
+    sheet = Sheet(ctx.sheets(update.index, step.id), widths=dict(board.widths), one_page=board.one_page)
     where = f"epoch {ctx.epoch.epoch}"
     if n_updates > 1:
         where += f", update {update.index} of {n_updates} ({samples_text(update.samples)})"
@@ -169,26 +170,27 @@ def _add_matrix(sheet, update, name, ctx, roles, answers) -> None:
     else:
         sheet.add(Cell(top + 1, left, shape_text(values.shape), "shape"))
     given = isinstance(update.spec(name).op, Given)
-    # the data (usually 0s and 1s) without decimals; a weight that happens to be whole keeps
-    # them, so a student who types 0.5 over it sees 0.500, not 1
-    whole = update.spec(name).step == "1" and bool(np.all(values == np.round(values)))
     render = ex.FormulaRenderer(board.address, update.cell_value)
+    places = number_places(update, ctx.decimals)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             addr = board.address(ex.Ref(name, i, j))
+            # the data (usually 0s and 1s) without decimals; a weight that happens to be whole
+            # keeps them, so a student who types 0.5 over it sees 0.500, not 1
+            n = places(ex.Ref(name, i, j))
             role = roles.get(addr, "value")
             if ctx.exercise and role == "focus":
-                sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=whole))
+                sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=n == 0, places=n))
                 continue
             if answers.get(addr, (None,))[0] == name:
                 mine = answers[addr][1]  # the student's own number, empty until typed there
-                sheet.add(Cell(*addr, None, role, f'IF(ISBLANK({mine}),"",{mine})', whole=whole))
+                sheet.add(Cell(*addr, None, role, f'IF(ISBLANK({mine}),"",{mine})', whole=n == 0, places=n))
                 continue
             formula = None
             if ctx.formulas:
                 formula = (_given_formula(name, i, j, update, board, ctx.sheets, sheet.name) if given
                            else render.render(update.cell_expr(name, i, j)))
-            sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=whole))
+            sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=n == 0, places=n))
 
 
 def samples_text(samples) -> str:

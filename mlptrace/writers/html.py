@@ -154,7 +154,7 @@ def _number(value: float, decimals: int) -> str:
 def _shown(cell, decimals: int) -> str:
     value = cell.value
     if isinstance(value, float):
-        return _number(value, 0 if cell.whole else decimals)
+        return _number(value, cell.places if cell.places is not None else 0 if cell.whole else decimals)
     return "" if value is None else str(value)
 
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 
 from ..errors import MlptraceError
-from ..expr import cell_name
+from ..expr import cell_name, number_format
 
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
 YELLOW, ORANGE = "FFFF00", "FFC000"
@@ -77,10 +77,13 @@ class _Styles:
             self.arrays[name] = copy.copy(c._style)
 
     def number_format(self, cell) -> str:
-        """Whole-number matrices (the data) bare, other numbers with the chosen decimals."""
+        """The decimals the layout chose for the cell, else whole numbers bare and other numbers
+        with the book's decimals."""
         number = isinstance(cell.value, float) or cell.role == "blank" or (cell.value is None and cell.formula)
         if not number:
             return "General"
+        if cell.places is not None:
+            return number_format(cell.places)
         if cell.whole or self.decimals == 0:
             return "0"
         return "0." + "0" * self.decimals
