@@ -227,6 +227,38 @@ class ArithmeticRenderer(_Renderer):
         return f.slope_arithmetic.format(a=self.ref(e.arg))
 
 
+class LiveArithmeticRenderer(ArithmeticRenderer):
+    """The written-out arithmetic as a spreadsheet formula that builds the same text from the
+    cells (``TEXT`` of each, with the decimals it shows), so it follows an edited weight.
+
+    ``render`` gives the inside of a text literal, with each number spliced in as
+    ``"&TEXT(A1,"0.000")&"``; ``line`` wraps a whole line into a formula.
+    """
+
+    def __init__(self, address: Callable[[Ref], tuple[int, int]], value, places):
+        super().__init__(value, places)
+        self.address = address
+
+    def ref(self, r: Ref) -> str:
+        fmt = text_format(self.places(r), wrap=True)
+        return f'"&TEXT({cell_name(*self.address(r))},"{fmt}")&"'
+
+    def line(self, head: str, e: Expr, result: Ref) -> str:
+        """The formula (without "=") of ``head`` + " = " + the arithmetic + " = " + the result."""
+        body = self.render(e)
+        fmt = text_format(self.places(result), wrap=False)
+        tail = f'"&TEXT({cell_name(*self.address(result))},"{fmt}")'
+        text = '"' + head.replace('"', '""') + " = " + body + " = " + tail
+        return text.replace('&""&', "&")
+
+
+def text_format(places: int, wrap: bool) -> str:
+    """The ``TEXT`` format that writes a number as ``number_text`` does (minus sign U+2212),
+    a negative one in parentheses when ``wrap``: 0.8×(−0.1)."""
+    fmt = number_format(places)
+    return f"{fmt};(\\−{fmt})" if wrap else f"{fmt};\\−{fmt}"
+
+
 def _orientation(address, cells) -> str:
     rows = {address(c)[0] for c in cells}
     return "row" if len(rows) == 1 else "column"

@@ -404,3 +404,18 @@ def test_small_numbers_keep_their_digits():
     assert shown(0.54890, 3, before=0.54881) == "0.5489"
     assert shown(0.5 + 2e-9, 3, before=0.5) == "0.500000002"
     assert shown(0.5488135, 3, before=0.5488135) == "0.549"  # no move, no extra digits
+
+
+def test_arithmetic_lines_are_live_only_in_formula_workbooks(trace):
+    """A live workbook's arithmetic line is a formula over the board's cells with the text as
+    its value; --values keeps plain text; an exercise copy keeps its "= ?" lines."""
+    def arithmetic(book, name):
+        return [c for c in sheet_named(book, name).cells if c.role == "arithmetic"]
+    (live,) = arithmetic(book_of(trace), "3 Hidden layer input")
+    assert live.value.startswith("hidden_layer_input[1,1] = 1×0.549 + ")
+    assert live.formula.startswith('"hidden_layer_input[1,1] = "&TEXT(')
+    assert live.formula.count("TEXT(") == 4 + 4 + 1 + 1  # X row, wh column, bh, the result
+    (plain,) = arithmetic(book_of(trace, formulas=False), "3 Hidden layer input")
+    assert plain.formula is None and plain.value == live.value
+    for line in arithmetic(book_of(trace, exercise="guided", copy="exercise"), "3 Hidden layer input"):
+        assert line.formula is None and line.value.endswith(" = ?")

@@ -87,11 +87,12 @@ def expected_formula_cells(trace, epoch) -> dict:
     return cells
 
 
-def formula_cells(path) -> dict:
-    """{(sheet, address): formula text} of every formula cell of the workbook at ``path``."""
+def formula_cells(path, text=False) -> dict:
+    """{(sheet, address): formula text} of every number formula cell of the workbook at
+    ``path`` (``text``: of every formula that builds text, the live arithmetic lines)."""
     wb = load_workbook(path)
     return {(ws.title, c.coordinate): c.value for ws in wb.worksheets
-            for row in ws.iter_rows() for c in row if c.data_type == "f"}
+            for row in ws.iter_rows() for c in row if c.data_type == "f" and c.value.startswith('="') == text}
 
 
 def close(got, want) -> bool:
@@ -301,6 +302,54 @@ def test_libreoffice_recomputes_every_formula(run, built, recalculated):
 
 
 # ---------------------------------------------------------------- live formulas
+
+
+@lo.requires_soffice
+@pytest.mark.parametrize("run", list(RUNS))
+def test_arithmetic_lines_are_what_libreoffice_computes(run, built, recalculated):
+    """Each step's arithmetic line is a formula; its cached text is LibreOffice's text, exactly."""
+    trace, paths = built[run]
+    for epoch in trace.epochs:
+        original, converted = recalculated[(run, epoch.epoch)]
+        lines = formula_cells(original, text=True)
+        computing = sum(1 for s in trace.plan.steps for n in s.computes
+                        if not isinstance(trace.plan.specs[n].op, Given))
+        assert len(lines) == computing * len(epoch.updates), (run, epoch.epoch)
+        cached, got = load_workbook(original, data_only=True), load_workbook(converted, data_only=True)
+        for (sheet, address), formula in lines.items():
+            assert len(formula) <= 8192 and "TEXT(" in formula
+            want = cached[sheet][address].value
+            assert want.split(" = ")[0].endswith("]"), want
+            assert got[sheet][address].value == want, (sheet, address, formula)
+
+
+@lo.requires_soffice
+def test_changed_starting_weight_rewrites_the_arithmetic(built, edits, recalculated):
+    """After wh[1,1] changes, the arithmetic lines show the new numbers and the new results."""
+    trace, paths = built["article"]
+    epoch = trace.epochs[0]
+    u, edit = epoch.updates[0], edits["article"]
+    assert (edit["row"], edit["col"]) == (0, 0)
+    X, wh, bh = u["X"], u["wh"].copy(), u["bh"]
+    wh[0, 0] = edit["value"]
+    z = X[0] @ wh[:, 0] + bh[0, 0]
+    assert all(0.1 <= abs(v) < 1 for v in (*wh[:, 0], bh[0, 0])) and 1 <= z < 10  # 3 decimals each
+    terms = " + ".join(f"{int(X[0, k])}×{wh[k, 0]:.3f}" for k in range(4))
+    want = f"hidden_layer_input[1,1] = {terms} + {bh[0, 0]:.3f} = {z:.3f}"
+    book = load_workbook(recalculated[("edit", "article")][1], data_only=True)
+    lines = [c.value for row in book[sheet_names(trace, epoch)(1, "3")].iter_rows(max_row=8)
+             for c in row if isinstance(c.value, str) and c.value.startswith("hidden_layer_input[")]
+    assert lines == [want]
+    # the bias update two sheets later ends in numpy's new bh_next, with the digits it had
+    new = article_update(X, trace.data.y, wh, bh, u["wout"], u["bout"], trace.config.lr)["bh_next"][0, 0]
+    before = load_workbook(paths[epoch.epoch], data_only=True)
+    sheet = sheet_names(trace, epoch)(1, "12")
+    (old_line,) = [c.value for row in before[sheet].iter_rows(max_row=8) for c in row
+                   if isinstance(c.value, str) and c.value.startswith("bh_next[1,1] = ")]
+    (line,) = [c.value for row in book[sheet].iter_rows(max_row=8) for c in row
+               if isinstance(c.value, str) and c.value.startswith("bh_next[1,1] = ")]
+    places = len(old_line.rsplit(" = ", 1)[1].split(".")[1])
+    assert line.endswith(f" = {new:.{places}f}") and line != old_line, (line, new)
 
 
 def _read_matrix(ws, board, name, shape):

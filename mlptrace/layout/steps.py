@@ -45,19 +45,24 @@ def _given_formula(name, i, j, update, board, sheets, sheet):
     return None
 
 
-def _step_lines(update, step, focus, decimals, exercise=False):
-    """The step's text lines: its formula in symbols and its focus cell's arithmetic.  In an
+def _step_lines(update, step, ctx):
+    """The step's text lines (text, role, formula): its formula in symbols and its focus cell's
+    arithmetic, itself a formula in live workbooks so it follows an edited weight.  In an
     exercise copy the result is "?" and other answers are written by name, so no line gives
     away an answer the student is asked for on this sheet or an earlier one."""
+    focus, exercise = ctx.focus, ctx.exercise
     by_name = answers(update, focus) if exercise else frozenset()
+    places = number_places(update, ctx.decimals)
+    live = ctx.formulas and ex.LiveArithmeticRenderer(ctx.board.address, update.cell_value, places)
     lines = []
     for name in step.computes:
         if isinstance(update.spec(name).op, Given):
-            lines.append((matrix_line(update, name), "formula_text"))
+            lines.append((matrix_line(update, name), "formula_text", None))
             continue
         i, j = focus_cell(update[name].shape, focus)
-        symbols, arithmetic = cell_lines(update, name, i, j, decimals, by_name, exercise)
-        lines += [(symbols, "formula_text"), (arithmetic, "arithmetic")]
+        symbols, arithmetic = cell_lines(update, name, i, j, ctx.decimals, by_name, exercise)
+        formula = live.line(f"{name}[{i + 1},{j + 1}]", update.cell_expr(name, i, j), ex.Ref(name, i, j)) if live else None
+        lines += [(symbols, "formula_text", None), (arithmetic, "arithmetic", formula)]
     return lines
 
 
@@ -134,8 +139,8 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
     sheet.heights[1] = 21.0
     sheet.text_row(2, step.says, "text", board.last_col)
-    for k, (text, role) in enumerate(_step_lines(update, step, ctx.focus, ctx.decimals, ctx.exercise)):
-        sheet.add(Cell(3 + k, 1, text, role))
+    for k, (text, role, formula) in enumerate(_step_lines(update, step, ctx)):
+        sheet.add(Cell(3 + k, 1, text, role, formula))
     order = [s.id for s in update.plan.steps]
     roles = _highlights(update, step, board, ctx.focus)
     mine = answer_sources(update, board, ctx.sheets, ctx.focus) if ctx.exercise else {}

@@ -12,6 +12,7 @@ import io
 import math
 import re
 import zipfile
+from xml.sax.saxutils import escape
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -249,7 +250,12 @@ _DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 def _exact(match, values) -> str:
     value = values.get(match.group(2))
-    return match.group(0) if value is None else f"{match.group(1)}<v>{value!r}</v>"
+    if value is None:
+        return match.group(0)
+    if isinstance(value, str):  # a formula that builds text: its cached text, typed as such
+        opening = match.group(1).replace(">", ' t="str">', 1)
+        return f"{opening}<v>{escape(value)}</v>"
+    return f"{match.group(1)}<v>{value!r}</v>"
 
 
 def _finish(data: bytes, cached: list) -> bytes:
