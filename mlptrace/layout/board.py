@@ -72,18 +72,41 @@ def _span(name, shapes, width) -> int:
     return max(cols, math.ceil((label - GAP) / width))
 
 
-def _wrap_band(band, shapes, width, budget):
-    """Split a band into rows of (name, col) no wider than ``budget`` characters."""
-    rows, row, col, used = [], [], 1, 0.0
+def _wrap_band(band, shapes, width, budget, wide):
+    """Split a band into rows of (name, col) no wider than ``budget`` characters.
+
+    ``wide`` holds the matrix columns of the rows above: a matrix here avoids their narrow gap
+    columns, so a gap stays narrow and the board no wider than it must be.
+    """
+    rows, row, col, taken, mine = [], [], 1, set(wide), set()
     for name in band:
         span = _span(name, shapes, width)
-        if row and used + span * width > budget:
+        start = _free(col, span, taken)
+        cols = set(range(start, start + span))
+        if row and _extent(taken | mine | cols, width) > budget:
             rows.append(row)
-            row, col, used = [], 1, 0.0
-        row.append((name, col))
-        col += span + 1
-        used += span * width + GAP
+            taken |= mine
+            row, mine = [], set()
+            start = _free(1, span, taken)
+            cols = set(range(start, start + span))
+        row.append((name, start))
+        mine |= cols
+        col = start + span + 1
     return rows + [row]
+
+
+def _free(col, span, wide) -> int:
+    """The first column from ``col`` where ``span`` columns hold no narrow gap of ``wide``."""
+    last = max(wide, default=0)
+    while any(c <= last and c not in wide for c in range(col, col + span)):
+        col += 1
+    return col
+
+
+def _extent(wide, width) -> float:
+    """Characters across columns 1 to the last of ``wide``, the others narrow gaps."""
+    last = max(wide)
+    return len(wide) * width + (last - len(wide)) * GAP
 
 
 def _below_parameters(band, titles, places):
@@ -137,7 +160,8 @@ def _place(update, shapes, top, width, budget) -> Board:
     places, titles, widths = {}, {}, {}
     row = top
     for k, band in enumerate(bands(update.plan)):
-        lines = (k == 3 and _below_parameters(band, titles, places)) or _wrap_band(band, shapes, width, budget)
+        lines = (k == 3 and _below_parameters(band, titles, places)) or _wrap_band(band, shapes, width, budget,
+                                                                                   set(widths))
         for line in lines:
             for name, col in line:
                 titles[name] = (row, col)

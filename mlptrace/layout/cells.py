@@ -71,11 +71,11 @@ class Sheet:
     def add(self, *cells: Cell) -> None:
         self.cells.extend(cells)
 
-    def text_row(self, row: int, text: str, role: str, span: int) -> None:
+    def text_row(self, row: int, text: str, role: str, span: int, formula: str | None = None) -> None:
         """A wrapped line of text across ``span`` columns, with a height that fits it."""
         width = sum(self.widths.get(c, 9) for c in range(1, span + 1))
         lines = max(1, math.ceil(len(text) * 1.1 / max(width, 1)))
-        self.add(Cell(row, 1, text, role, span=span))
+        self.add(Cell(row, 1, text, role, formula, span=span))
         self.heights[row] = 15.0 * lines + 2 if lines > 1 else self.heights.get(row, 15.0)
 
 

@@ -62,8 +62,8 @@ def overview_sheet(ctx) -> Sheet:
         row += 1
     row += 1
     sheet.add(Cell(row, 1, "Colours", "subtitle"))
-    sheet.add(Cell(row + 1, 1, "yellow", "focus"), Cell(row + 1, 2, "the cell being computed in this step", "fact", span=2))
-    sheet.add(Cell(row + 2, 1, "orange", "input"), Cell(row + 2, 2, "the cells it is computed from", "fact", span=2))
+    sheet.add(Cell(row + 1, 1, "yellow", "focus"), Cell(row + 1, 2, "the cell being computed in this step (in grey print: the thick frame)", "fact", span=2))
+    sheet.add(Cell(row + 2, 1, "orange", "input"), Cell(row + 2, 2, "the cells it is computed from (in grey print: the dashed frame)", "fact", span=2))
     row += 4
     if copy:
         sheet.text_row(row, EXERCISE_NOTE if copy == "exercise" else KEY_NOTE, "text", 3)

@@ -140,7 +140,7 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     sheet.heights[1] = 21.0
     sheet.text_row(2, step.says, "text", board.last_col)
     for k, (text, role, formula) in enumerate(_step_lines(update, step, ctx)):
-        sheet.add(Cell(3 + k, 1, text, role, formula))
+        sheet.text_row(3 + k, text, role, board.last_col, formula)  # wrapped: printed whole
     order = [s.id for s in update.plan.steps]
     roles = _highlights(update, step, board, ctx.focus)
     mine = answer_sources(update, board, ctx.sheets, ctx.focus) if ctx.exercise else {}

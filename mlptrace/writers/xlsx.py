@@ -35,7 +35,12 @@ MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
 
 _thin = Side(style="thin", color="BFBFBF")
 _box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+# told apart without colour too, for grey printers: the focus cell framed thick, its inputs dashed
+_thick, _dashed = Side(style="thick", color="000000"), Side(style="mediumDashed", color="000000")
+_focus_box = Border(left=_thick, right=_thick, top=_thick, bottom=_thick)
+_input_box = Border(left=_dashed, right=_dashed, top=_dashed, bottom=_dashed)
 _centre = Alignment(horizontal="center", vertical="center")
+_wrapped = Alignment(wrap_text=True, vertical="top")
 
 # role -> font, fill, border, alignment
 _ROLES = {
@@ -44,8 +49,8 @@ _ROLES = {
     "text": (Font(name=FONT, size=11, italic=True), None, None, Alignment(wrap_text=True, vertical="top")),
     "note": (Font(name=FONT, size=10, italic=True, color="595959"), None, None,
              Alignment(wrap_text=True, vertical="top")),
-    "formula_text": (Font(name=FONT, size=11, bold=True, color="1F4E79"), None, None, None),
-    "arithmetic": (Font(name=FONT, size=11), None, None, None),
+    "formula_text": (Font(name=FONT, size=11, bold=True, color="1F4E79"), None, None, _wrapped),
+    "arithmetic": (Font(name=FONT, size=11), None, None, _wrapped),
     "label": (Font(name=FONT, size=10, bold=True, color="1F4E79"), None, None, None),
     "header": (Font(name=FONT, size=10, italic=True, color="595959"), None, None,
                Alignment(horizontal="center", vertical="bottom", wrap_text=True)),
@@ -55,9 +60,9 @@ _ROLES = {
     "link": (Font(name=FONT, size=11, color="0563C1", underline="single"), None, None, None),
     "value": (Font(name=FONT, size=11), None, _box, _centre),
     "number": (Font(name=FONT, size=11), None, None, None),
-    "focus": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _box, _centre),
-    "input": (Font(name=FONT, size=11), PatternFill("solid", fgColor=ORANGE), _box, _centre),
-    "blank": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _box, _centre),
+    "focus": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _focus_box, _centre),
+    "input": (Font(name=FONT, size=11), PatternFill("solid", fgColor=ORANGE), _input_box, _centre),
+    "blank": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _focus_box, _centre),
 }
 
 
@@ -217,8 +222,10 @@ def _page_setup(ws, one_page: bool) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # inches; the header and footer sit 0.45 inch clear of the body, so never clipped
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddHeader.center.text = "&A"
     ws.oddFooter.center.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
