@@ -238,7 +238,10 @@ def test_summary_holds_native_charts_of_loss_and_parameters(default_run):
     with zipfile.ZipFile(path) as z:
         chart_parts = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
     charts = charts_by_sheet(path)
-    assert len(charts["Summary"]) == 2, charts["Summary"]
+    # the loss twice (linear, logarithmic), then one chart per matrix: wh, bh, wout, bout
+    assert [c["title"] for c in charts["Summary"]] == [
+        "Loss ½·ΣE² over the epochs", "Loss on a logarithmic scale", "wh over the epochs", "bh over the epochs",
+        "wout over the epochs", "bout over the epochs"], charts["Summary"]
     assert len(charts["Concepts"]) == 2, charts["Concepts"]
     assert charts["Loss"] == [] and charts["Parameters"] == []
     # every chart part in the package is reached from a sheet's drawing
@@ -246,15 +249,18 @@ def test_summary_holds_native_charts_of_loss_and_parameters(default_run):
     wb = load_workbook(path)
     n_loss = wb["Loss"].max_row - 1
     assert n_loss == 50
-    loss_chart = next(c for c in charts["Summary"] if "Loss" in c["title"] or "loss" in c["title"])
-    assert loss_chart["series"] == [("loss", column_ref("Loss", 1, 2, n_loss + 1), column_ref("Loss", 2, 2, n_loss + 1))]
+    for loss_chart in charts["Summary"][:2]:
+        assert loss_chart["series"] == [("loss", column_ref("Loss", 1, 2, n_loss + 1),
+                                         column_ref("Loss", 2, 2, n_loss + 1))]
     params = wb["Parameters"]
     n_rows = params.max_row - 1
     labels = [params.cell(1, c).value for c in range(2, params.max_column + 1)]
-    param_chart = next(c for c in charts["Summary"] if c is not loss_chart)
-    assert param_chart["series"] == [
-        (label, column_ref("Parameters", 1, 2, n_rows + 1), column_ref("Parameters", 2 + k, 2, n_rows + 1))
-        for k, label in enumerate(labels[:20])]
+    # the article's 19 parameters, each drawn once, column by column of the Parameters sheet
+    drawn = [s for c in charts["Summary"][2:] for s in c["series"]]
+    assert drawn == [(label, column_ref("Parameters", 1, 2, n_rows + 1), column_ref("Parameters", 2 + k, 2, n_rows + 1))
+                     for k, label in enumerate(labels)]
+    assert len(labels) == 19 and all(label.startswith(c["title"].split()[0] + "[")
+                                     for c in charts["Summary"][2:] for label, *_ in c["series"])
 
 
 @pytest.mark.parametrize("epochs", [50, 1234])
@@ -652,7 +658,8 @@ def test_pdf_beside_each_workbook(pdf_run):
         sheets = load_workbook(pdf_run / f"{book}.xlsx").sheetnames
         assert len(sheets) == 13
         assert pdf_pages(pdf_run / f"{book}.pdf") == len(sheets), book  # one page per sheet
-    assert pdf_pages(pdf_run / "summary.pdf") == 2
+    # the summary's text; its six charts, four a page; the Concepts sheet
+    assert pdf_pages(pdf_run / "summary.pdf") == 4
 
 
 @lo.requires_soffice
@@ -669,17 +676,18 @@ def test_pdf_pages_carry_sheet_name_and_page_numbers(pdf_run):
             assert f"Step {sheet} — epoch 1" in text
     summary = pdf_text_pages(pdf_run / "summary.pdf")
     assert "mlptrace — training summary" in summary[0]
-    assert "Concepts: from the perceptron to activation functions" in summary[1]
+    assert "Loss on a logarithmic scale" in summary[1] and "bout over the epochs" in summary[2]
+    assert "Concepts: from the perceptron to activation functions" in summary[3]
 
 
 @lo.requires_soffice
 @lo.requires_pdftoppm
 def test_summary_pdf_footers_count_its_own_pages(pdf_run):
     pages = pdf_text_pages(pdf_run / "summary.pdf")
-    assert len(pages) == 2
+    assert len(pages) == 4
     for k, text in enumerate(pages, start=1):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        assert lines[-1] == f"Page {k} of 2", lines[-2:]
+        assert f"Page {k} of 4" in lines, lines[-2:]  # a chart's labels may come after the footer
 
 
 @lo.requires_soffice

@@ -7,8 +7,15 @@ and looked at in grey.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -219,3 +226,117 @@ def test_printed_in_grey_the_focus_and_inputs_stand_out(article_trace, tmp_path)
     assert focus > inputs > 40, (focus, inputs)
     # a yellow cell alone, in grey, is nearly white: the frame is what tells it apart
     assert 255 - 0.299 * 255 - 0.587 * 255 < 40
+
+
+# ---------------------------------------------------------------- charts and files
+
+
+CHART_NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+            "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+
+
+@pytest.fixture(scope="module")
+def summaries(tmp_path_factory):
+    """summary.xlsx and epoch_1 of the article's default run and of moons with 20 hidden
+    neurons (a 2×20 wh: charted by a subset), 600 epochs (more than 500 sampled)."""
+    from mlptrace.cli import main
+    out = {}
+    for run, args in (("article", []), ("moons", ["--data", "moons", "--hidden", "20", "--epochs", "600"])):
+        folder = tmp_path_factory.mktemp(run)
+        assert main(["--out", str(folder), "--quiet", "--record", "1", *args]) == 0
+        out[run] = folder
+    return out
+
+
+def _charts(path) -> list:
+    """Each chart of the workbook as (title, parsed chart XML)."""
+    from lxml import etree
+    with zipfile.ZipFile(path) as z:
+        charts = [etree.fromstring(z.read(n)) for n in sorted(z.namelist()) if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    return [("".join(t.text for t in x.find("c:chart/c:title", CHART_NS).iterfind(".//a:t", CHART_NS)), x)
+            for x in charts]
+
+
+def test_one_chart_per_matrix_at_most_twelve_lines(summaries):
+    titles = [t for t, _ in _charts(summaries["article"] / "summary.xlsx")]
+    assert titles[:6] == ["Loss ½·ΣE² over the epochs", "Loss on a logarithmic scale", "wh over the epochs",
+                          "bh over the epochs", "wout over the epochs", "bout over the epochs"]
+    charts = dict(_charts(summaries["moons"] / "summary.xlsx"))
+    wh = charts["wh over the epochs (12 of its 40, evenly chosen)"]
+    names = ["".join(v.itertext()) for v in wh.iterfind(".//c:ser/c:tx//c:v", CHART_NS)]
+    # 12 of the 2×20 entries, evenly spread, the first and the last among them
+    assert len(names) == 12 and names[0] == "wh[1,1]" and names[-1] == "wh[2,20]" and len(set(names)) == 12
+    assert "bh over the epochs (12 of its 20, evenly chosen)" in charts
+    assert "wout over the epochs (12 of its 20, evenly chosen)" in charts and "bout over the epochs" in charts
+    for title, chart in charts.items():
+        assert len(chart.findall(".//c:ser", CHART_NS)) <= 12, title
+
+
+def test_chart_axes_read(summaries):
+    """Every scatter chart has its scatterStyle; epochs are whole numbers; a value axis has the
+    decimals its range needs; the second loss chart is logarithmic."""
+    charts = dict(_charts(summaries["article"] / "summary.xlsx"))
+    for title, chart in charts.items():
+        assert chart.find(".//c:scatterChart/c:scatterStyle", CHART_NS) is not None, title
+        x, y = chart.findall(".//c:valAx", CHART_NS)
+        assert x.find("c:numFmt", CHART_NS).get("sourceLinked") == "0"
+        if "epochs" in title or "scale" in title:
+            assert x.find("c:numFmt", CHART_NS).get("formatCode") == "0", title
+    fmt = {t: c.findall(".//c:valAx", CHART_NS)[1].find("c:numFmt", CHART_NS).get("formatCode")
+           for t, c in charts.items()}
+    # wh runs from about −3 to 3, bout from about −0.8 to 0.8, the loss from 0 to 0.36
+    assert fmt["wh over the epochs"] == "0" and fmt["bout over the epochs"] == "0.0", fmt
+    assert fmt["Loss ½·ΣE² over the epochs"] == "0.0", fmt
+    log = charts["Loss on a logarithmic scale"].findall(".//c:valAx", CHART_NS)[1]
+    assert log.find("c:scaling/c:logBase", CHART_NS).get("val") == "10"
+
+
+def test_parameters_sheet_holds_what_the_charts_draw(summaries):
+    wb = load_workbook(summaries["moons"] / "summary.xlsx")
+    ws = wb["Parameters"]
+    charted = sum(len(c.findall(".//c:ser", CHART_NS)) for t, c in _charts(summaries["moons"] / "summary.xlsx")
+                  if t.startswith(("wh", "bh", "wout", "bout")))
+    assert ws.max_column == 1 + charted == 1 + 12 + 12 + 12 + 1
+    assert ws.max_row == 1 + 1 + 500  # the start, then the 500 epochs the loss chart shows
+    assert ws["A2"].value == 0 and ws.cell(ws.max_row, 1).value == 600
+
+
+def test_no_empty_text_cells(summaries):
+    for path in summaries["article"].glob("*.xlsx"):
+        for ws in load_workbook(path).worksheets:
+            empty = [c.coordinate for row in ws.iter_rows() for c in row if c.value == ""]
+            assert not empty, (path.name, ws.title, empty[:5])
+
+
+GNUMERIC = shutil.which("ssconvert")
+AUDIT = shutil.which("openxml-audit") or (Path(sys.executable).parent / "openxml-audit")
+
+
+@pytest.mark.skipif(GNUMERIC is None, reason="Gnumeric (ssconvert) is not installed")
+@pytest.mark.parametrize("run", ["article", "moons"])
+def test_gnumeric_loads_every_chart_and_series(summaries, run, tmp_path):
+    path = summaries[run] / "summary.xlsx"
+    charts = _charts(path)
+    series = sum(len(c.findall(".//c:ser", CHART_NS)) for _, c in charts)
+    target = tmp_path / "s.gnumeric"
+    subprocess.run([GNUMERIC, str(path), str(target)], capture_output=True, timeout=120, check=True)
+    xml = gzip.decompress(target.read_bytes()).decode("utf-8")
+    assert xml.count("<gnm:SheetObjectGraph") == len(charts) >= 8
+    assert xml.count('role="Series"') == series
+
+
+def _audit_findings(path) -> list:
+    """openxml-audit's findings, without its known false positives: the order of a font's
+    children in styles.xml and inline-string cells."""
+    done = subprocess.run([str(AUDIT), "-o", "json", "-m", "0", str(path)], capture_output=True, text=True,
+                          timeout=300)
+    report = json.loads(done.stdout)[0]
+    return [f"{e['part_uri']} {e['path']}: {e['description']}" for e in report["errors"]
+            if not (e["part_uri"] == "/xl/styles.xml" and "/font[" in e["path"])
+            and "inline-string" not in e["description"] and "inlineStr" not in e["description"]]
+
+
+@pytest.mark.skipif(not Path(AUDIT).exists(), reason="openxml-audit is not installed")
+@pytest.mark.parametrize("name", ["summary.xlsx", "epoch_0001.xlsx"])
+def test_files_pass_the_office_open_xml_validator(summaries, name):
+    assert _audit_findings(summaries["article"] / name) == []

@@ -54,6 +54,10 @@ class Chart:
     width: float = 16.0
     height: float = 8.0
     x_max: float | None = None  # the x axis ends here (None: the chart program decides)
+    x_step: float | None = None  # between two ticks of the x axis (None: the chart program decides)
+    x_places: int = 0            # decimals of the axes' numbers, chosen by their range
+    y_places: int | None = None  # (None: the chart program decides)
+    log_y: bool = False          # a logarithmic y axis
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Sheet:
     charts: list = field(default_factory=list)
     one_page: bool = False
     hidden: bool = False  # data behind charts: kept in the file, not shown or printed
+    breaks: list = field(default_factory=list)  # a printed page starts at each of these rows
 
     def add(self, *cells: Cell) -> None:
         self.cells.extend(cells)

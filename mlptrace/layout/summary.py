@@ -4,6 +4,8 @@ Pure layout like ``layout``: cells with roles and chart specifications, no colou
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .. import expr as ex
@@ -29,22 +31,52 @@ def _loss_sheet(trace) -> Sheet:
     return sheet
 
 
-def _parameter_sheet(trace, names) -> Sheet:
-    """Every weight and bias at the sampled epochs (epoch 0 = the starting weights)."""
+#: series in one chart: more lines than this cannot be told apart
+MAX_SERIES = 12
+def _charted(names, initial) -> list[tuple[str, list]]:
+    """[(matrix, [(label, layer, 0 for W or 1 for b, i, j)…], its size)] for every weight and
+    bias matrix, layer by layer: every entry when there are at most MAX_SERIES, else
+    MAX_SERIES evenly spread over the matrix (first and last included)."""
+    out = []
+    for l, (n, (W, b)) in enumerate(zip(names, initial)):
+        for k, (name, m) in enumerate(((n.W, W), (n.b, b))):
+            cells = list(np.ndindex(m.shape))
+            if len(cells) > MAX_SERIES:
+                cells = [cells[int(t)] for t in np.linspace(0, len(cells) - 1, MAX_SERIES).round()]
+            label = (lambda i, j: f"{name}[{i + 1},{j + 1}]") if k == 0 else (lambda i, j: f"{name}[{j + 1}]")
+            out.append((name, [(label(i, j), l, k, i, j) for i, j in cells], m.size))
+    return out
+
+
+def _parameter_sheet(trace, charted) -> Sheet:
+    """The charted weights and biases at the start (epoch 0) and after each epoch the loss
+    chart shows: what the charts draw and nothing more."""
     sheet = Sheet("Parameters", widths={1: 10}, hidden=True)
-    labels = [(f"{n.W}[{i + 1},{j + 1}]", l, 0, i, j) for l, (n, (W, _)) in
-              enumerate(zip(names, trace.initial)) for i in range(W.shape[0]) for j in range(W.shape[1])]
-    labels += [(f"{n.b}[{j + 1}]", l, 1, 0, j) for l, (n, (_, b)) in
-               enumerate(zip(names, trace.initial)) for j in range(b.shape[1])]
+    history = trace.history
+    columns = [entry for _, entries, _ in charted for entry in entries]
     sheet.add(Cell(1, 1, "epoch", "key"))
-    for c, (label, *_) in enumerate(labels, start=2):
+    for c, (label, *_) in enumerate(columns, start=2):
         sheet.add(Cell(1, c, label, "key"))
         sheet.widths[c] = max(10, len(label) + 2)
-    for r, (epoch, layers) in enumerate(trace.history, start=2):
+    for r, (epoch, layers) in enumerate(history, start=2):
         sheet.add(Cell(r, 1, int(epoch), "fact"))
-        for c, (_, l, k, i, j) in enumerate(labels, start=2):
+        for c, (_, l, k, i, j) in enumerate(columns, start=2):
             sheet.add(Cell(r, c, float(layers[l][k][i, j]), "number"))
-    return sheet, [label for label, *_ in labels]
+    return sheet, len(history) + 1
+
+
+def axis_places(values) -> int:
+    """Decimals an axis needs for ticks about a fifth of its range apart: none for 0…5000,
+    2 for 0.5…0.9."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else abs(hi) or 1.0
+    return max(0, -int(np.floor(np.log10(nice_step(span / 5)))))
+
+
+def nice_step(rough: float) -> float:
+    """The round number (1, 2 or 5 × a power of ten) at or above ``rough``."""
+    power = 10.0 ** np.floor(np.log10(rough)) if rough > 0 else 1.0
+    return float(next(power * m for m in (1, 2, 5, 10) if power * m >= rough))
 
 
 def _outputs_table(sheet, trace, row) -> int:
@@ -72,8 +104,9 @@ def _outputs_table(sheet, trace, row) -> int:
 
 
 def summary_sheet(trace, files, *, decimals=3) -> Sheet:
-    """The first sheet: settings, links to the workbooks, outputs against targets, charts."""
-    sheet = Sheet("Summary", widths={1: 24, **{c: 14 for c in range(2, 12)}}, one_page=True)
+    """The first sheet: settings, links to the workbooks, outputs against targets; the charts
+    come below (``summary_book``).  Returns the sheet and its first free row."""
+    sheet = Sheet("Summary", widths={1: 24, **{c: 14 for c in range(2, 12)}})
     sheet.add(Cell(1, 1, "mlptrace — training summary", "title"))
     sheet.heights[1] = 21.0
     row = 3
@@ -85,10 +118,7 @@ def summary_sheet(trace, files, *, decimals=3) -> Sheet:
     for label, path in files:
         row += 1
         sheet.add(Cell(row, 1, label, "link", url=path), Cell(row, 2, path, "fact", span=4))
-    row = _outputs_table(sheet, trace, row + 2) + 1
-    sheet.text_row(row + 17, "The charts' numbers are on the hidden sheets Loss and Parameters "
-                             "(right-click a sheet tab → Unhide / Show Sheet).", "note", 8)
-    return sheet, row
+    return sheet, _outputs_table(sheet, trace, row + 2) + 1
 
 
 def concepts_sheet(decimals=3) -> Sheet:
@@ -98,7 +128,7 @@ def concepts_sheet(decimals=3) -> Sheet:
     sheet.heights[1] = 21.0
     sheet.text_row(2, "A perceptron takes several inputs and gives one output. The article relates them in three "
                       "ways; change an input, a weight, the threshold or the bias and watch the output.", "text", 8)
-    for c, h in enumerate(["", "x1", "x2", "x3"], start=1):
+    for c, h in enumerate(["x1", "x2", "x3"], start=2):
         sheet.add(Cell(4, c, h, "header"))
     def given(row, col, v):
         return Cell(row, col, float(v), "value", whole=True)
@@ -146,11 +176,11 @@ def _activation_table(sheet, row, decimals) -> Sheet:
     x = Series("z", sheet.name, 1, first, last)
     sheet.charts.append(Chart("Activation functions", "z", "a", x,
                               tuple(Series(a, sheet.name, 2 + 2 * k, first, last) for k, a in enumerate(acts)),
-                              row=4, col=10, width=15, height=7.5))
+                              row=4, col=10, width=15, height=7.5, y_places=axis_places([-1, 5])))
     sheet.charts.append(Chart("Their slopes", "z", "slope", x,
                               tuple(Series(f"{a} slope", sheet.name, 3 + 2 * k, first, last)
                                     for k, a in enumerate(acts)),
-                              row=20, col=10, width=15, height=7.5))
+                              row=20, col=10, width=15, height=7.5, y_places=axis_places([0, 1])))
     return sheet
 
 
@@ -167,21 +197,52 @@ def variants_sheet(variants) -> Sheet:
     return sheet
 
 
+#: the charts on the summary: two a row, each CHART_ROWS rows high, two rows a printed page
+CHART_ROWS, CHART_COLS = 15, (1, 6)
+
+
+def _charts(trace, charted, params_rows) -> list[Chart]:
+    """The loss (linear and logarithmic), then one chart per weight and bias matrix."""
+    epochs = trace.config.epochs
+    n = len(history_epochs(epochs)) + 1
+    sampled = trace.loss[history_epochs(epochs) - 1]
+    x_step = nice_step(epochs / 5)
+    x = Series("epoch", "Loss", 1, 2, n)
+    loss = (Series("loss", "Loss", 2, 2, n),)
+    charts = [Chart("Loss ½·ΣE² over the epochs", "epoch", "loss", x, loss, 0, 0, x_max=epochs,
+                    x_step=x_step, y_places=axis_places([0, sampled.max()])),
+              Chart("Loss on a logarithmic scale", "epoch", "loss (log scale)", x, loss, 0, 0, x_max=epochs,
+                    x_step=x_step, y_places=max(0, -int(np.floor(np.log10(sampled.min())))), log_y=True)]
+    x = Series("epoch", "Parameters", 1, 2, params_rows)
+    col = 2
+    history = np.array([[layers[l][k][i, j] for _, entries, _ in charted for _, l, k, i, j in entries]
+                        for _, layers in trace.history])
+    for name, entries, size in charted:
+        title = f"{name} over the epochs" + (f" ({len(entries)} of its {size}, evenly chosen)"
+                                             if len(entries) < size else "")
+        series = tuple(Series(label, "Parameters", col + k, 2, params_rows) for k, (label, *_) in enumerate(entries))
+        values = history[:, col - 2:col - 2 + len(entries)]
+        charts.append(Chart(title, "epoch", "value", x, series, 0, 0, x_max=epochs, x_step=x_step,
+                            y_places=axis_places(values)))
+        col += len(entries)
+    return charts
+
+
 def summary_book(trace, files, *, decimals=3, variants=()) -> Book:
     """The summary workbook: Summary (with charts), Concepts, the variants' index if any, and
     the charts' data sheets."""
     summary, row = summary_sheet(trace, files, decimals=decimals)
-    loss = _loss_sheet(trace)
-    params, labels = _parameter_sheet(trace, trace.plan.names)
-    n = len(history_epochs(trace.config.epochs))
-    summary.charts.append(Chart("Loss ½·ΣE² over the epochs", "epoch", "loss", Series("epoch", "Loss", 1, 2, n + 1),
-                                (Series("loss", "Loss", 2, 2, n + 1),), row=row, col=1,
-                                x_max=trace.config.epochs))
-    shown = labels[:20]  # more lines than this are unreadable; the sheet has them all
-    params_rows = len(trace.history) + 1
-    summary.charts.append(Chart("Weights and biases over the epochs" + (" (first 20)" if len(labels) > 20 else ""),
-                                "epoch", "value", Series("epoch", "Parameters", 1, 2, params_rows),
-                                tuple(Series(l, "Parameters", 2 + k, 2, params_rows) for k, l in enumerate(shown)),
-                                row=row, col=7, x_max=trace.config.epochs))
+    charted = _charted(trace.plan.names, trace.initial)
+    params, params_rows = _parameter_sheet(trace, charted)
+    charts = _charts(trace, charted, params_rows)
+    summary.breaks.append(row)  # the charts start on a new page, two rows of two a page
+    for k, chart in enumerate(charts):
+        line, side = divmod(k, 2)
+        if line and line % 2 == 0 and side == 0:
+            summary.breaks.append(row + line * CHART_ROWS)
+        summary.charts.append(replace(chart, row=row + line * CHART_ROWS, col=CHART_COLS[side]))
+    row += (len(charts) + 1) // 2 * CHART_ROWS
+    summary.text_row(row, "The charts' numbers are on the hidden sheets Loss and Parameters "
+                          "(right-click a sheet tab → Unhide / Show Sheet).", "note", 8)
     extra = [variants_sheet(variants)] if variants else []
-    return Book([summary, concepts_sheet(decimals), *extra, loss, params], decimals)
+    return Book([summary, concepts_sheet(decimals), *extra, _loss_sheet(trace), params], decimals)

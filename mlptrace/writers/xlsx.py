@@ -12,15 +12,19 @@ import io
 import math
 import re
 import zipfile
-from xml.sax.saxutils import escape
 from datetime import datetime
+from xml.sax.saxutils import escape
+
+from lxml import etree
 
 from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
+from openpyxl.chart.data_source import NumFmt
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.pagebreak import Break
 
 from ..errors import MlptraceError
 from ..expr import cell_name, number_format
@@ -170,6 +174,8 @@ def _fill_sheet(ws, sheet, styles) -> dict:
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
     _page_setup(ws, sheet.one_page)
+    for row in sheet.breaks:
+        ws.row_breaks.append(Break(id=row - 1))  # the break goes below the row before
     if sheet.hidden:
         ws.sheet_state = "hidden"
     return cached
@@ -192,15 +198,21 @@ def _reference(wb, series) -> Reference:
 
 def _chart(wb, spec) -> ScatterChart:
     """A native line chart (a scatter chart with straight lines, so x is numeric)."""
-    chart = ScatterChart()
+    chart = ScatterChart(scatterStyle="lineMarker")  # required by the schema; openpyxl omits it
     chart.title, chart.style = spec.title, 2
     chart.x_axis.title, chart.y_axis.title = spec.x_title, spec.y_title
     chart.width, chart.height = spec.width, spec.height
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes by default
     chart.x_axis.tickLblPos = chart.y_axis.tickLblPos = "low"  # labels at the edge, not across the plot
+    chart.x_axis.numFmt = NumFmt(formatCode=number_format(spec.x_places), sourceLinked=False)
+    if spec.y_places is not None:
+        chart.y_axis.numFmt = NumFmt(formatCode=number_format(spec.y_places), sourceLinked=False)
     if spec.x_max is not None:
         chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0, spec.x_max
-        chart.x_axis.majorUnit = _nice_step(spec.x_max / 5)  # a few round ticks, never crowded
+    if spec.x_step is not None:
+        chart.x_axis.majorUnit = spec.x_step
+    if spec.log_y:
+        chart.y_axis.scaling.logBase = 10
     xs = _reference(wb, spec.x)
     for line in spec.series:
         s = ChartSeries(_reference(wb, line), xs, title=line.name)
@@ -208,12 +220,6 @@ def _chart(wb, spec) -> ScatterChart:
         s.smooth = False
         chart.series.append(s)
     return chart
-
-
-def _nice_step(rough: float) -> float:
-    """The round number (1, 2 or 5 × a power of ten) at or above ``rough``."""
-    power = 10 ** math.floor(math.log10(rough)) if rough > 0 else 1
-    return next(power * m for m in (1, 2, 5, 10) if power * m >= rough)
 
 
 def _page_setup(ws, one_page: bool) -> None:
@@ -265,6 +271,26 @@ def _exact(match, values) -> str:
     return f"{match.group(1)}<v>{value!r}</v>"
 
 
+#: the namespaces of drawings and charts, declared once on the root element: Gnumeric drops a
+#: chart whose namespaces are declared on inner elements, as openpyxl writes them
+_DRAWING_NAMESPACES = {
+    "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
+
+
+def _namespaces_on_root(body: bytes) -> bytes:
+    """The same XML with every namespace declared, with its usual prefix, on the root."""
+    old = etree.fromstring(body)
+    root = etree.Element(old.tag, old.attrib, nsmap=_DRAWING_NAMESPACES)
+    root.text = old.text
+    root[:] = old[:]
+    etree.cleanup_namespaces(root, top_nsmap=_DRAWING_NAMESPACES)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _finish(data: bytes, cached: list) -> bytes:
     """Give formula cells their cached values and number cells every bit, fix the dates,
     and rezip with fixed entry dates."""
@@ -277,6 +303,8 @@ def _finish(data: bytes, cached: list) -> bytes:
             if m and cached[int(m.group(1)) - 1]:
                 values = cached[int(m.group(1)) - 1]
                 body = _NUMBER_CELL.sub(lambda x: _exact(x, values), body.decode("utf-8")).encode("utf-8")
+            elif re.fullmatch(r"xl/(drawings/drawing|charts/chart)\d+\.xml", info.filename):
+                body = _namespaces_on_root(body)
             elif info.filename == "docProps/core.xml":
                 stamp = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
                 body = _DATES.sub(lambda x: x.group(1) + stamp + x.group(3), body.decode("utf-8")).encode("utf-8")
