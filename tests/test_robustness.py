@@ -344,9 +344,10 @@ def test_too_large_from_the_command_line(tmp_path, monkeypatch, capsys):
 
 
 def test_summary_too_wide_writes_nothing(tmp_path, monkeypatch):
-    # --hidden 4: the epoch boards need 22 columns, the Parameters sheet 1 + 25
-    trace = train(TrainConfig(hidden=(4,), epochs=3, record="1,last"))
-    monkeypatch.setattr(writer, "MAX_COLS", 23)
+    # --hidden 4,4: the Parameters sheet needs 1 + 12 + 4 + 12 + 4 + 4 + 1 columns (at most
+    # 12 charted a matrix), the epoch boards fewer than 30
+    trace = train(TrainConfig(hidden=(4, 4), epochs=3, record="1,last"))
+    monkeypatch.setattr(writer, "MAX_COLS", 30)
     out = tmp_path / "o"
     out.mkdir()
     with pytest.raises(MlptraceError, match="'Parameters'"):

@@ -65,10 +65,17 @@ def _parameter_sheet(trace, charted) -> Sheet:
     return sheet, len(history) + 1
 
 
-def axis_places(values) -> int:
-    """Decimals an axis needs for ticks about a fifth of its range apart: none for 0…5000,
-    2 for 0.5…0.9."""
-    lo, hi = float(np.min(values)), float(np.max(values))
+def axis_places(values, log=False) -> int | None:
+    """Decimals an axis needs for ticks about a fifth of its range apart (none for 0…5000, 2
+    for 0.5…0.9), or on a logarithmic axis for its smallest power of ten; None (the chart
+    program decides) when there is no finite number to go by."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & ((values > 0) if log else True)]
+    if values.size == 0:
+        return None
+    if log:
+        return max(0, -int(np.floor(np.log10(values.min()))))
+    lo, hi = float(values.min()), float(values.max())
     span = hi - lo if hi > lo else abs(hi) or 1.0
     return max(0, -int(np.floor(np.log10(nice_step(span / 5)))))
 
@@ -210,9 +217,9 @@ def _charts(trace, charted, params_rows) -> list[Chart]:
     x = Series("epoch", "Loss", 1, 2, n)
     loss = (Series("loss", "Loss", 2, 2, n),)
     charts = [Chart("Loss ½·ΣE² over the epochs", "epoch", "loss", x, loss, 0, 0, x_max=epochs,
-                    x_step=x_step, y_places=axis_places([0, sampled.max()])),
+                    x_step=x_step, y_places=axis_places([0, *sampled])),
               Chart("Loss on a logarithmic scale", "epoch", "loss (log scale)", x, loss, 0, 0, x_max=epochs,
-                    x_step=x_step, y_places=max(0, -int(np.floor(np.log10(sampled.min())))), log_y=True)]
+                    x_step=x_step, y_places=axis_places(sampled, log=True), log_y=True)]
     x = Series("epoch", "Parameters", 1, 2, params_rows)
     col = 2
     history = np.array([[layers[l][k][i, j] for _, entries, _ in charted for _, l, k, i, j in entries]
