@@ -144,10 +144,17 @@ def test_a_step_is_one_landscape_page_unless_too_small_to_read(article_trace, de
     """The article's steps: one page each, scaled to the page's width.  A deep network or the
     moons data: one page wide, several tall, at full size, never shrunk to one unreadable page."""
     for trace, one in ((article_trace, True), (deep_and_moons["deep"], False), (deep_and_moons["moons"], False)):
+        broken = 0
         for ws in _loaded(trace).worksheets[1:]:
             assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
             assert ws.page_setup.fitToWidth == 1
             assert ws.page_setup.fitToHeight == (1 if one else 0), (ws.title, one)
+            # several pages: each starts at a matrix's label, not inside a matrix
+            labels = {c.row for row in ws.iter_rows() for c in row if c.style.startswith("mlptrace label")}
+            breaks = [b.id + 1 for b in ws.row_breaks.brk]
+            assert set(breaks) <= labels, (ws.title, breaks)
+            broken += bool(breaks)
+        assert (broken == 0) == one, broken
 
 
 @pytest.mark.parametrize("which", ["article", "deep", "moons"])

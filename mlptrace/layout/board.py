@@ -3,7 +3,7 @@ workbook, so flipping through the sheets reads like the article's sequence of pi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +19,7 @@ class Board:
     widths: dict
     last_col: int
     one_page: bool = True  # the step prints on one page (else: as wide as a page, several tall)
+    breaks: list = field(default_factory=list)  # rows that start a printed page, when several
 
     def address(self, ref: ex.Ref) -> tuple[int, int]:
         row, col = self.places[ref.name]
@@ -153,7 +154,21 @@ def make_board(update: Update, top: int, decimals: int, updates=None) -> Board:
     if scale < MIN_SCALE:
         board = _place(update, shapes, top, width, (PAGE_POINTS[0] - 3.75) / 5.25 * 0.9)
         board.one_page = False
+        last = max(r + shapes[n][0] for n, (r, _) in board.places.items())
+        board.breaks = _page_breaks(sorted({r for r, _ in board.titles.values()}), last)
     return board
+
+
+def _page_breaks(starts, last) -> list[int]:
+    """Rows where a printed page starts, so that a page ends between two rows of matrices
+    rather than inside one (a matrix taller than a page is still split)."""
+    rows = int(PAGE_POINTS[1] / 15.0) - 2  # a little room for the taller title rows
+    breaks, page = [], 1
+    for start, end in zip(starts, starts[1:] + [last + 1]):
+        if end - page > rows and start > page:
+            breaks.append(start)
+            page = start
+    return breaks
 
 
 def _place(update, shapes, top, width, budget) -> Board:

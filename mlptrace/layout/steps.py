@@ -147,6 +147,8 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     for name, spec in update.plan.specs.items():
         if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
             _add_matrix(sheet, update, name, ctx, roles, mine)
+    labels = {c.row for c in sheet.cells if c.role == "label"}
+    sheet.breaks = [row for row in board.breaks if row in labels]  # none below the last matrix shown
     return sheet
 
 
