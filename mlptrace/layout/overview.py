@@ -1,6 +1,7 @@
 """The overview sheet: the run's settings, this epoch's loss, the legend and links to each step."""
 from __future__ import annotations
 
+from .. import expr as ex
 from ..trace import Given
 from .cells import Cell, Sheet
 from .exercise import EXERCISE_NOTE, KEY_NOTE
@@ -40,9 +41,16 @@ def overview_facts(trace, decimals=3, epoch=None, formulas=None) -> list[tuple[s
         (f"Loss at epoch {cfg.epochs} (last)", float(trace.loss[-1])),
     ]
     if formulas is not None:
-        facts.append(("Numbers", f"stored at full precision, shown with {decimals} decimals"
+        facts.append(("Numbers", f"stored at full precision, shown with at least {decimals} decimals and 3 "
+                                 "significant digits"
                                  + ("; every computed cell is a live formula" if formulas else "; plain values")))
     return facts
+
+
+def fact_cell(row, value, decimals, span) -> Cell:
+    """A setting's value beside its name; a fraction (a loss) with 3 significant digits at least."""
+    places = ex.places_for(value, decimals) if isinstance(value, float) else None
+    return Cell(row, 2, value, "fact", span=span, places=places)
 
 
 def overview_sheet(ctx) -> Sheet:
@@ -58,7 +66,7 @@ def overview_sheet(ctx) -> Sheet:
                       "article \"Understanding and coding neural networks from scratch\".", "text", 3)
     row = 4
     for key, value in facts:
-        sheet.add(Cell(row, 1, key, "key"), Cell(row, 2, value, "fact", span=2))
+        sheet.add(Cell(row, 1, key, "key"), fact_cell(row, value, ctx.decimals, span=2))
         row += 1
     row += 1
     sheet.add(Cell(row, 1, "Colours", "subtitle"))

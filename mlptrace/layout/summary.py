@@ -13,7 +13,7 @@ from ..activations import ACTIVATIONS
 from ..wording import forms
 from ..trainer import history_epochs
 from .cells import Book, Cell, Chart, Series, Sheet
-from .overview import overview_facts
+from .overview import fact_cell, overview_facts
 
 
 MAX_SAMPLES = 40  # rows of the outputs-against-targets table: the summary stays one page
@@ -118,7 +118,7 @@ def summary_sheet(trace, files, *, decimals=3) -> Sheet:
     sheet.heights[1] = 21.0
     row = 3
     for key, value in overview_facts(trace, decimals):
-        sheet.add(Cell(row, 1, key, "key"), Cell(row, 2, value, "fact", span=6))
+        sheet.add(Cell(row, 1, key, "key"), fact_cell(row, value, decimals, span=6))
         row += 1
     row += 1
     sheet.add(Cell(row, 1, "Workbooks", "subtitle"))
