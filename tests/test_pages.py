@@ -347,3 +347,23 @@ def _audit_findings(path) -> list:
 @pytest.mark.parametrize("name", ["summary.xlsx", "epoch_0001.xlsx"])
 def test_files_pass_the_office_open_xml_validator(summaries, name):
     assert _audit_findings(summaries["article"] / name) == []
+
+
+@pytest.mark.skipif(GNUMERIC is None, reason="Gnumeric (ssconvert) is not installed")
+def test_gnumeric_computes_the_same_arithmetic_lines(article_trace, tmp_path):
+    """A second spreadsheet engine, from cached values made wrong on purpose, writes every
+    arithmetic line exactly as the layout wrote it."""
+    epoch = book(article_trace, 1)
+    path, poisoned = tmp_path / "e1.xlsx", tmp_path / "poisoned.xlsx"
+    path.write_bytes(writer.book_bytes(epoch))
+    assert lo.set_cached_values(path, poisoned, "-987654.3125") > 0
+    subprocess.run([GNUMERIC, "--recalc", "-S", str(poisoned), str(tmp_path / "out.%s.csv")],
+                   capture_output=True, timeout=120, check=True)
+    checked = 0
+    for sheet in epoch.sheets[1:]:
+        rows = list(csv.reader(io.StringIO((tmp_path / f"out.{sheet.name}.csv").read_text(encoding="utf-8"))))
+        for c in sheet.cells:
+            if c.role == "arithmetic":
+                assert c.formula and _at(rows, c.row, c.col) == c.value, (sheet.name, _at(rows, c.row, c.col))
+                checked += 1
+    assert checked == 14
