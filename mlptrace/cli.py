@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import warnings
 
 import numpy as np
 
@@ -14,7 +16,7 @@ from . import __version__
 from .config import OutputConfig, TrainConfig
 from .errors import MlptraceError
 from .export import write_dump, write_weights
-from .files import check_writable_dir, check_writable_file
+from .files import EditedFilesKept, check_writable_dir, check_writable_file, is_special, same_file
 from .run import write_run, write_variants
 from .writers.pdf import require_soffice
 from .trainer import train
@@ -97,10 +99,11 @@ def _check_outputs(args) -> None:
     files = {option: path for option, path in (("--save-weights", args.save_weights),
                                                 ("--dump-json", args.dump_json)) if path is not None}
     for option, path in files.items():
-        if path and os.path.abspath(path) == os.path.abspath(args.out):
+        if path and same_file(path, args.out):
             raise MlptraceError(f"{option} {path!r} is the output folder (--out); name a file")
         check_writable_file(path, option, args.out)
-    if len(files) == 2 and os.path.abspath(args.save_weights) == os.path.abspath(args.dump_json):
+        _not_an_input(args, option, path)
+    if len(files) == 2 and same_file(args.save_weights, args.dump_json) and not is_special(args.dump_json):
         raise MlptraceError("--save-weights and --dump-json name the same file")
     if args.variants is not None:
         if args.variants < 1:
@@ -111,6 +114,17 @@ def _check_outputs(args) -> None:
             raise MlptraceError("--seed plus --variants goes beyond the largest seed 4294967295")
     if args.pdf:
         require_soffice()
+
+
+def _not_an_input(args, option, path) -> None:
+    """An output file never replaces the run's own data (a trained --save-weights may replace
+    its --init-weights: that is continuing a training)."""
+    inputs = [("--data", args.data)] if args.data.lower().endswith(".csv") or os.path.exists(args.data) else []
+    if args.init_weights and option != "--save-weights":
+        inputs.append(("--init-weights", args.init_weights))
+    for what, source in inputs:
+        if os.path.isfile(source) and same_file(source, path):
+            raise MlptraceError(f"{option} {path!r} is the {what} file; it would be overwritten")
 
 
 def _bar(args, total, unit):
@@ -163,12 +177,29 @@ def _some(values, most: int = 10) -> str:
     return text + (f", … ({len(values) - most} more)" if len(values) > most else "")
 
 
+def _terminated(signum, frame):
+    raise _Terminated()
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that it ends as Ctrl-C does."""
+
+
+def _note(message, category, filename, lineno, file=None, line=None):
+    if issubclass(category, EditedFilesKept):
+        print(f"mlptrace: note: {message}", file=sys.stderr)
+    else:
+        print(f"mlptrace: warning: {message}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit code."""
+    previous = _on_sigterm(_terminated)
     try:
         # numpy's overflow warnings (a saturated sigmoid is exactly 0 or 1) are no message for
         # the user; a run that really diverges is stopped with one clear line by the trainer
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.showwarning = _note
             run(build_parser().parse_args(argv))
     except MlptraceError as exc:
         print(f"mlptrace: error: {exc}", file=sys.stderr)
@@ -181,4 +212,18 @@ def main(argv=None) -> int:
         print("mlptrace: interrupted; files already written are complete, none is half-written",
               file=sys.stderr)
         return 130
+    except _Terminated:  # worker processes and LibreOffice end with their own pool / context
+        print("mlptrace: terminated; files already written are complete, none is half-written",
+              file=sys.stderr)
+        return 143
+    finally:
+        _on_sigterm(previous)
     return 0
+
+
+def _on_sigterm(handler):
+    """Install ``handler`` for SIGTERM (from the main thread only); return the one before."""
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, TypeError):  # not the main thread, or no handler to put back
+        return None

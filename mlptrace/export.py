@@ -45,12 +45,12 @@ def epoch_pages(trace, options: OutputConfig):
         yield files.html_file(epoch.epoch, trace.config.epochs), page
 
 
-def write_pages(trace, options: OutputConfig) -> list[str]:
-    """Write the page of every recorded epoch into ``options.out`` if ``options.html``; return
+def write_pages(folder: files.RunFolder, trace, options: OutputConfig) -> list[str]:
+    """Write the page of every recorded epoch into ``folder`` if ``options.html``; return
     their paths."""
     if not options.html:
         return []
-    return [files.put(options.out, name, data) for name, data in epoch_pages(trace, options)]
+    return [folder.put(name, data) for name, data in epoch_pages(trace, options)]
 
 
 def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3) -> str:
@@ -75,18 +75,20 @@ def output_options(out, options: OutputConfig | None, settings: dict) -> OutputC
     return OutputConfig(out=out, **settings)
 
 
-def write_books(out: str, books, progress=None) -> list[str]:
-    """Write the books that ``books()`` yields as (file name, layout book) into folder ``out``.
+def write_books(folder: files.RunFolder, books, progress=None) -> list[str]:
+    """Write the books that ``books()`` yields as (file name, layout book) into ``folder``.
 
     ``books`` is called twice: first every book is checked (nothing is written if any cannot be
     made), then each is written, atomically.  ``progress()`` is called after each file.
     """
-    for _, book in books():
+    names = []
+    for name, book in books():
         writer.check_book(book)
-    os.makedirs(out, exist_ok=True)
+        names.append(name)
+    files.check_targets(folder.out, names)
     paths = []
     for name, book in books():
-        paths.append(files.put(out, name, writer.book_bytes(book)))
+        paths.append(folder.put(name, writer.book_bytes(book)))
         if progress is not None:
             progress()
     return paths
@@ -103,8 +105,10 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
     """
     options = output_options(out, options, settings)
     files.check_writable_dir(options.out)
-    paths = write_books(options.out, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
-    return paths + write_pages(trace, options)
+    files.check_prefix(prefix)
+    with files.RunFolder(options.out) as folder:
+        paths = write_books(folder, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
+        return paths + write_pages(folder, trace, options)
 
 
 def dump_dict(trace) -> dict:

@@ -1,13 +1,21 @@
 """Files of a run: every file name a run writes (one owner), path checks, atomic writes.
 
 The names are made here and nowhere else, so the writer, the clash checks and the list of a
-run's files always agree.
+run's files always agree.  Paths are compared resolved (symlinks, ``..``), a device or a pipe is
+written into, never replaced, and a symlink is written through to its target, never replaced.
+A folder holds one run: ``RunFolder`` records what a run wrote in a manifest and removes the
+earlier run's files that the new one does not rewrite, unless the user changed them.
 """
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
 import os
 import re
+import stat
 import tempfile
+import warnings
 
 from .errors import MlptraceError
 
@@ -46,6 +54,30 @@ def is_run_file(name: str) -> bool:
     return _RUN_FILE.fullmatch(name) is not None
 
 
+def same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name the same file once symlinks and ``..`` are resolved
+    (or are hard links to one file)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
+
+
+def is_special(path: str) -> bool:
+    """Whether ``path`` is (or links to) something other than a regular file or folder that
+    exists — a device such as /dev/null, a pipe, a socket — or a process's own stream such as
+    /dev/stdout: such a path is written into, never replaced."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode):
+        return False
+    return not stat.S_ISREG(mode) or os.path.abspath(path).startswith(("/dev/", "/proc/"))
+
+
 def check_writable_dir(path: str, option: str = "--out") -> None:
     """Raise MlptraceError unless ``path`` is, or can be made, a writable folder."""
     if not path:
@@ -56,6 +88,8 @@ def check_writable_dir(path: str, option: str = "--out") -> None:
         if not os.access(path, os.W_OK | os.X_OK):
             raise MlptraceError(f"{option} {path!r}: the folder cannot be written")
         return
+    if os.path.islink(path):
+        raise MlptraceError(f"{option} {path!r} is a symlink to nothing; make its folder or name another")
     parent = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(parent):
         parent = os.path.dirname(parent)
@@ -65,14 +99,20 @@ def check_writable_dir(path: str, option: str = "--out") -> None:
 
 def check_writable_file(path: str, option: str, out: str | None = None) -> None:
     """Raise MlptraceError unless a file can be written at ``path`` without clashing with the
-    files a run writes into folder ``out`` (which the run creates if need be)."""
+    files a run writes into folder ``out`` (which the run creates if need be).  Paths are
+    compared resolved, so a symlink or ``..`` cannot hide a clash."""
     if not path:
         raise MlptraceError(f"{option} needs a file name")
     if os.path.isdir(path):
         raise MlptraceError(f"{option} {path!r} is a folder, not a file")
-    folder = os.path.dirname(os.path.abspath(path))
-    if out is not None and folder == os.path.abspath(out):
-        if is_run_file(os.path.basename(path)):
+    if is_special(path):  # written into as it is: only its own permission matters
+        if not os.access(path, os.W_OK):
+            raise MlptraceError(f"{option} {path!r} cannot be written")
+        return
+    resolved = os.path.realpath(path)
+    folder = os.path.dirname(resolved)
+    if out is not None and folder == os.path.realpath(out):
+        if is_run_file(os.path.basename(resolved)) or os.path.basename(resolved) == MANIFEST:
             raise MlptraceError(f"{option} {path!r} is a file the run itself writes; choose another name")
         if not os.path.isdir(folder):
             return  # the run makes the folder; check_writable_dir has vouched for it
@@ -83,9 +123,15 @@ def check_writable_file(path: str, option: str, out: str | None = None) -> None:
             pass
     except OSError:
         raise MlptraceError(f"{option} {path!r}: the folder {folder!r} cannot be written") from None
-    if os.path.exists(path) and not os.access(path, os.W_OK):
+    if os.path.exists(resolved) and not os.access(resolved, os.W_OK):
         raise MlptraceError(f"{option} {path!r} cannot be written")
 
+
+def check_targets(out: str, names) -> None:
+    """Raise MlptraceError if a file of the run would have to replace a folder in ``out``."""
+    for name in names:
+        if os.path.isdir(os.path.join(out, name)):
+            raise MlptraceError(f"{os.path.join(out, name)!r} is a folder; the run needs that name for a file")
 
 
 def put(folder: str, name: str, data: bytes) -> str:
@@ -96,8 +142,17 @@ def put(folder: str, name: str, data: bytes) -> str:
 
 
 def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    A device, pipe or stream (``/dev/null``, a FIFO, ``/dev/stdout``) is written into instead:
+    renaming over it would replace it.  A symlink is written through: its target gets the new
+    file and the link stays as it was.
+    """
+    if is_special(path):
+        _write_into(path, data)
+        return
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".mlptrace-", suffix=".tmp")
     except OSError as exc:
@@ -106,13 +161,33 @@ def write_atomic(path: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; a file is as the umask says
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(exc, OSError):
             raise OSError(exc.errno, exc.strerror, path) from None  # the user's path, not ours
         raise
+
+
+def _write_into(path: str, data: bytes) -> None:
+    """Write ``data`` into an existing device, pipe or stream, which stays what it is."""
+    mode = os.stat(path).st_mode
+    fifo = stat.S_ISFIFO(mode)
+    flags = os.O_WRONLY | (os.O_NONBLOCK if fifo else 0) | (os.O_APPEND if stat.S_ISREG(mode) else 0)
+    try:
+        fd = os.open(path, flags)  # no O_CREAT: it exists, and is never made anew
+    except OSError as exc:
+        if fifo and exc.errno == errno.ENXIO:  # a pipe with no reader would block forever
+            raise MlptraceError(f"{path!r} is a pipe that nobody reads from") from None
+        raise OSError(exc.errno, exc.strerror, path) from None
+    try:
+        if fifo:
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:  # /dev/full: "No space left on device"
+        raise OSError(exc.errno, exc.strerror, path) from None
 
 
 def _read_umask() -> int:
@@ -122,3 +197,113 @@ def _read_umask() -> int:
 
 
 _UMASK = _read_umask()
+
+
+# ---------------------------------------------------------------- a folder holds one run
+
+#: the manifest of the run that last wrote into a folder: each file's name and sha256
+MANIFEST = ".mlptrace.json"
+
+
+class EditedFilesKept(UserWarning):
+    """Files of an earlier run that the user changed since, kept although a new run replaced
+    that run (the command line prints the message as one note)."""
+
+
+def _sha256(path: str) -> str | None:
+    """The file's sha256, or None if it is not a regular file (a link, a folder, nothing)."""
+    if os.path.islink(path) or not os.path.isfile(path):
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_manifest(folder: str) -> dict[str, str]:
+    """{name: sha256} of the files the last run wrote into ``folder``; names that are not a
+    run's file names (a hand-edited or hostile manifest) are ignored, so nothing else is
+    ever removed."""
+    path = os.path.join(folder, MANIFEST)
+    if os.path.islink(path) or not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            doc = json.loads(fh.read(1 << 24).decode("utf-8"))
+        entries = doc["files"]
+        return {name: digest for name, digest in entries.items()
+                if isinstance(name, str) and isinstance(digest, str) and is_run_file(name)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return {}  # an unreadable manifest records nothing: nothing is removed
+
+
+class RunFolder:
+    """The output folder of one run, used as ``with RunFolder(out) as folder: folder.put(…)``.
+
+    Every file written is recorded with its sha256 in the folder's manifest.  When the run ends
+    well, the files the previous run wrote that this one did not rewrite are removed if they are
+    unchanged since; changed ones are kept and named in an ``EditedFilesKept`` warning.  A run
+    that stops early records what it did write and removes nothing.
+    """
+
+    def __init__(self, out: str):
+        self.out = out
+        self.written: dict[str, str] = {}
+        self.paths: list[str] = []
+
+    def __enter__(self):
+        self.earlier = _read_manifest(self.out) if os.path.isdir(self.out) else {}
+        return self
+
+    def put(self, name: str, data: bytes) -> str:
+        """Write file ``name`` of the run (atomically); return its path."""
+        os.makedirs(self.out, exist_ok=True)
+        path = put(self.out, name, data)
+        self.written[name] = hashlib.sha256(data).hexdigest()
+        self.paths.append(path)
+        return path
+
+    def adopt(self, paths: list[str]) -> list[str]:
+        """Record files of the run made by another program (PDFs) in this folder."""
+        for path in paths:
+            self.written[os.path.basename(path)] = _sha256(path)
+        self.paths.extend(paths)
+        return paths
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None:
+            kept = self._remove_earlier()
+            self._write_manifest(self.written)
+            if kept:
+                warnings.warn(EditedFilesKept(
+                    f"kept {len(kept)} file{'s' if len(kept) > 1 else ''} of an earlier run in {self.out} "
+                    f"that changed since it was written: {', '.join(kept)}"), stacklevel=2)
+        elif self.written:  # stopped early: what is on disk now is partly this run's
+            rest = {n: d for n, d in self.earlier.items() if n not in self.written}
+            try:
+                self._write_manifest({**rest, **self.written})
+            except OSError:
+                pass  # the run's own error says what went wrong
+        return False
+
+    def _remove_earlier(self) -> list[str]:
+        """Remove the earlier run's unchanged files that this run did not rewrite; return the
+        names of the changed ones, which stay."""
+        kept = []
+        for name in sorted(set(self.earlier) - set(self.written)):
+            path = os.path.join(self.out, name)
+            digest = _sha256(path)
+            if digest is None:
+                continue  # gone, or replaced by a link or a folder: not the run's file any more
+            if digest == self.earlier[name]:
+                os.unlink(path)
+            else:
+                kept.append(name)
+        return kept
+
+    def _write_manifest(self, entries: dict[str, str]) -> None:
+        if not entries and not os.path.isdir(self.out):
+            return
+        doc = {"files": dict(sorted(entries.items()))}
+        put(self.out, MANIFEST, (json.dumps(doc, indent=1) + "\n").encode("utf-8"))

@@ -6,7 +6,8 @@ Every book of a run is made and checked before the first file is written.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+import signal
 from dataclasses import replace
 
 import numpy as np
@@ -28,8 +29,16 @@ def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
         yield from export.epoch_layouts(trace, output)
         yield files.SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
 
-    paths = export.write_books(output.out, books, progress)
-    return paths + export.write_pages(trace, output) + (pdf.to_pdf(paths) if output.pdf else [])
+    with files.RunFolder(output.out) as folder:
+        paths = export.write_books(folder, books, progress)
+        pages = export.write_pages(folder, trace, output)
+        return paths + pages + (folder.adopt(pdf.to_pdf(paths)) if output.pdf else [])
+
+
+def _worker_signals():
+    """A worker leaves Ctrl-C to the run (which ends it) and dies quietly when ended."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _variant(args):
@@ -51,15 +60,17 @@ def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None
     jobs = [(replace(config, seed=config.seed + k), output, k + 1, n) for k in range(n)]
     workers = min(n, os.cpu_count() or 1)
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(_variant, jobs))
+        # leaving the block (done, Ctrl-C, SIGTERM) ends every worker: none outlives the run
+        with multiprocessing.Pool(workers, initializer=_worker_signals) as pool:
+            done = pool.map(_variant, jobs, chunksize=1)
     else:
         done = [_variant(job) for job in jobs]
     index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made in done]
     summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
                            decimals=output.decimals, variants=index)
     writer.check_book(summary)
-    os.makedirs(output.out, exist_ok=True)
-    paths = [files.put(output.out, name, data) for *_, made in done for name, data in made]
-    paths.append(files.put(output.out, files.SUMMARY, writer.book_bytes(summary)))
-    return paths + (pdf.to_pdf(paths) if output.pdf else [])
+    files.check_targets(output.out, [name for *_, made in done for name, _ in made] + [files.SUMMARY])
+    with files.RunFolder(output.out) as folder:
+        paths = [folder.put(name, data) for *_, made in done for name, data in made]
+        paths.append(folder.put(files.SUMMARY, writer.book_bytes(summary)))
+        return paths + (folder.adopt(pdf.to_pdf(paths)) if output.pdf else [])

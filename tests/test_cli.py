@@ -40,7 +40,7 @@ def test_default_like_run_writes_and_reports(out_dir, capsys, run_article_script
     out = out_dir
     code, stdout, err = run(capsys, "--out", out, "--epochs", 50)
     assert code == 0 and err == ""
-    written = sorted(p.name for p in out.iterdir())
+    written = sorted(p.name for p in out.iterdir() if p.name != ".mlptrace.json")  # the manifest
     assert {"epoch_01.xlsx", "epoch_50.xlsx", "summary.xlsx"} <= set(written)
     assert written == sorted(n for n in written if n.endswith(".xlsx"))
     reported = re.findall(r"^wrote (.+)$", stdout, re.M)

@@ -214,7 +214,7 @@ def default_run(tmp_path_factory):
 
 
 def test_every_run_writes_summary_with_its_sheets(default_run):
-    assert sorted(p.name for p in default_run.iterdir()) == ["epoch_01.xlsx", "epoch_50.xlsx", "summary.xlsx"]
+    assert sorted(p.name for p in default_run.iterdir() if p.name != ".mlptrace.json") == ["epoch_01.xlsx", "epoch_50.xlsx", "summary.xlsx"]
     assert load_workbook(default_run / "summary.xlsx").sheetnames == ["Summary", "Concepts", "Loss", "Parameters"]
 
 
@@ -230,7 +230,7 @@ def test_summary_is_written_by_other_runs_too(tmp_path, args):
     wb = load_workbook(out / "summary.xlsx")
     assert wb.sheetnames == ["Summary", "Concepts", "Loss", "Parameters"]
     links = {c.hyperlink.target for row in wb["Summary"].iter_rows() for c in row if c.hyperlink}
-    assert links == {p.name for p in out.iterdir() if p.name != "summary.xlsx"}
+    assert links == {p.name for p in out.iterdir() if p.name not in ("summary.xlsx", ".mlptrace.json")}
 
 
 def test_summary_holds_native_charts_of_loss_and_parameters(default_run):
@@ -445,7 +445,7 @@ def arithmetic_lines(ws):
 
 
 def test_exercise_writes_a_copy_and_a_key_per_epoch(exercise_run):
-    assert sorted(p.name for p in exercise_run.iterdir()) == sorted(
+    assert sorted(p.name for p in exercise_run.iterdir() if p.name != ".mlptrace.json") == sorted(
         f"epoch_{e}{suffix}.xlsx" for e in ("01", "30") for suffix in ("", "_exercise", "_key")) + ["summary.xlsx"]
 
 
@@ -589,7 +589,7 @@ def test_variants_write_numbered_sets_from_consecutive_seeds(tmp_path):
     assert run_cli("--epochs", 30, "--exercise", "--variants", 3, "--seed", 5, "--out", out, "--quiet") == 0
     files = {k: [f"variant_{k:02d}_epoch_{e}_{c}.xlsx" for e in ("01", "30") for c in ("exercise", "key")]
              for k in (1, 2, 3)}
-    assert sorted(p.name for p in out.iterdir()) == sorted(sum(files.values(), []) + ["summary.xlsx"])
+    assert sorted(p.name for p in out.iterdir() if p.name != ".mlptrace.json") == sorted(sum(files.values(), []) + ["summary.xlsx"])
     starts = {}
     for k, seed in zip((1, 2, 3), (5, 6, 7)):
         ws = load_workbook(out / f"variant_{k:02d}_epoch_01_key.xlsx", data_only=True)["2 Initial weights"]
@@ -650,7 +650,7 @@ def pdf_run(tmp_path_factory):
 
 @lo.requires_soffice
 def test_pdf_beside_each_workbook(pdf_run):
-    names = sorted(p.name for p in pdf_run.iterdir())
+    names = sorted(p.name for p in pdf_run.iterdir() if p.name != ".mlptrace.json")
     books = [n for n in names if n.endswith(".xlsx")]
     assert books == ["epoch_01.xlsx", "epoch_30.xlsx", "summary.xlsx"]
     assert names == sorted(books + [n[:-5] + ".pdf" for n in books])  # nothing else: no temporary folders

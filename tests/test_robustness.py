@@ -28,8 +28,9 @@ def run_cli(*args) -> int:
 
 
 def snapshot(folder) -> dict:
-    """{file name: bytes} of everything in ``folder``, hidden files included."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """{file name: bytes} of everything in ``folder``, hidden files included, but for the
+    run's manifest (tested in test_hostile.py)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != files.MANIFEST}
 
 
 def temporaries(folder) -> list:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -39,10 +40,7 @@ def to_pdf(paths: list[str], timeout: float = 600) -> list[str]:
             tempfile.TemporaryDirectory(dir=folder, prefix=".mlptrace-") as tmp:
         cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                "--convert-to", "pdf", "--outdir", tmp, *[os.path.abspath(p) for p in paths]]
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise MlptraceError("LibreOffice took too long to write the PDFs") from None
+        done = _run(cmd, timeout)
         made = [os.path.join(tmp, Path(p).stem + ".pdf") for p in paths]
         missing = [p for p, m in zip(paths, made) if not os.path.exists(m)]
         if missing:
@@ -52,3 +50,22 @@ def to_pdf(paths: list[str], timeout: float = 600) -> list[str]:
         for m, final in zip(made, out):
             os.replace(m, final)
     return out
+
+
+def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run LibreOffice in a process group of its own, ended as a whole when the run stops
+    (timeout, Ctrl-C, SIGTERM): its launcher's children would otherwise live on."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException as exc:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            proc.wait()
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise MlptraceError("LibreOffice took too long to write the PDFs") from None
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
