@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large sheet holds millions of cells
 class Cell:
     """One cell: 1-based (row, col), its value, its role and, for live sheets, its formula.
 
