@@ -12,9 +12,10 @@ import warnings
 
 import numpy as np
 
-from . import __version__
-from .config import OutputConfig, TrainConfig
-from .errors import MlptraceError
+from . import __version__, size
+from .config import OutputConfig, TrainConfig, record_epochs
+from .data import load
+from .errors import MlptraceError, visible
 from .export import write_dump, write_weights
 from .files import EditedFilesKept, check_writable_dir, check_writable_file, is_special, same_file
 from .run import write_run, write_variants
@@ -135,12 +136,12 @@ def _bar(args, total, unit):
     return tqdm(total=total, unit=unit, file=sys.stderr, leave=False)
 
 
-def _train(args, config):
+def _train(args, config, data):
     bar = _bar(args, config.epochs, "epoch") if config.epochs >= 20000 else None
     if bar is None:
-        return train(config)
+        return train(config, dataset=data)
     with bar:
-        return train(config, progress=lambda epoch: bar.update(epoch - bar.n))
+        return train(config, dataset=data, progress=lambda epoch: bar.update(epoch - bar.n))
 
 
 def _write(args, config, output, trace):
@@ -157,7 +158,10 @@ def _write(args, config, output, trace):
 def run(args) -> None:
     config, output = _config(args), _output(args)
     _check_outputs(args)
-    trace = _train(args, config)
+    data = load(config.data, config.targets, config.seed)
+    size.check(size.estimate(*data.X.shape, data.y.shape[1], config.hidden, config.batch_size,
+                             len(record_epochs(config.record, config.epochs))))
+    trace = _train(args, config, data)
     paths = _write(args, config, output, trace)
     if args.dump_json is not None:
         write_dump(trace, args.dump_json)
@@ -202,7 +206,7 @@ def main(argv=None) -> int:
             warnings.showwarning = _note
             run(build_parser().parse_args(argv))
     except MlptraceError as exc:
-        print(f"mlptrace: error: {exc}", file=sys.stderr)
+        print(f"mlptrace: error: {visible(str(exc))}", file=sys.stderr)  # one line, whatever a name holds
         return 2
     except OSError as exc:  # the disk filled up, a folder vanished…: files already written are whole
         where = f" {exc.filename!r}" if exc.filename else ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import MlptraceError, read_text, visible
+from .errors import MAX_NUMBER, MlptraceError, read_text, visible
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,8 @@ def load(spec: str, targets: tuple[str, ...] | None = None, seed: int = 0) -> Da
     return read_csv(spec, targets)
 
 
+#: a spreadsheet's rows: a data file with more lines cannot be shown
+MAX_ROWS = 1_048_576
 #: separators a CSV may use; Excel writes ';' where the decimal mark is a comma
 SEPARATORS = (",", ";", "\t")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
@@ -98,6 +100,10 @@ def _separator(text: str) -> tuple[str, str]:
 def _read_rows(path: str) -> list[list[str]]:
     text = read_text(path, "data file", "CSV")
     sep, text = _separator(text)
+    lines = text.count("\n")
+    if lines > MAX_ROWS:  # told before the rows are read, which takes long
+        raise MlptraceError(f"data file {path!r} has about {lines:,} lines, more than the {MAX_ROWS:,} rows "
+                            "a spreadsheet has: use fewer rows")
     # only \n, \r and \r\n end a row: NEL, form feed or U+2028 stay in their cell, visibly
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     try:
@@ -122,8 +128,8 @@ def _number(cell: str, path: str, line: int, column: str) -> float:
             raise MlptraceError(f"{where} has a decimal comma: write {text.replace(',', '.')}")
         raise MlptraceError(f"{where} is not a number (digits 0-9, a point, an exponent like 1e-3)")
     value = float(text)
-    if not math.isfinite(value):
-        raise MlptraceError(f"{where} is too large for a number")
+    if not abs(value) <= MAX_NUMBER:
+        raise MlptraceError(f"{where} is beyond ±9.99999999999999E+307, the largest number a spreadsheet holds")
     return value
 
 

@@ -9,6 +9,9 @@ class MlptraceError(ValueError):
     """Bad input or an impossible request, with a message meant for the user."""
 
 
+#: the largest number a spreadsheet cell holds (Excel's 9.99999999999999E+307): an input beyond
+#: it is refused, a computed one stops the training
+MAX_NUMBER = 9.99999999999999e307
 #: the largest file read (a CSV of this size is far beyond what a workbook can show)
 MAX_READ = 16 * 1024 * 1024
 

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
 from openpyxl.chart.data_source import NumFmt
 from openpyxl.formatting.rule import FormulaRule
@@ -26,7 +27,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 
-from ..errors import MlptraceError
+from ..errors import MAX_NUMBER, MlptraceError
 from ..expr import cell_name, number_format
 
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
@@ -118,9 +119,12 @@ def _check(sheet, cell) -> None:
     if cell.row > MAX_ROWS or cell.col + cell.span - 1 > MAX_COLS:
         raise MlptraceError(f"sheet {sheet.name!r} needs cell {cell.row},{cell.col}: "
                             "more rows or columns than a spreadsheet has; use less data")
-    if isinstance(cell.value, float) and not math.isfinite(cell.value):
+    if isinstance(cell.value, float) and not abs(cell.value) <= MAX_NUMBER:
         raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
                             f"{cell.value} cannot be shown in a spreadsheet")
+    if isinstance(cell.value, str) and ILLEGAL_CHARACTERS_RE.search(cell.value):
+        raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
+                            f"{cell.value!r} holds a control character a spreadsheet cannot hold")
     if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
         raise MlptraceError(f"sheet {sheet.name!r}: a text longer than a spreadsheet cell holds")
     if cell.formula is not None and len(cell.formula) + 1 > 8192:
