@@ -40,6 +40,18 @@ def variant_prefix(number: int, count: int) -> str:
     return f"variant_{number:0{max(2, len(str(count)))}d}_"
 
 
+def check_prefix(prefix) -> None:
+    """Raise MlptraceError unless ``prefix`` is text that keeps a file name in its folder."""
+    if not isinstance(prefix, str):
+        raise MlptraceError(f"prefix must be text, not {prefix!r}")
+    if _NAME_PART.fullmatch(prefix) is None:
+        raise MlptraceError(f"prefix {prefix!r} must be letters, digits, '-', '_' or '.' "
+                            "(a file name part, which cannot leave the output folder)")
+
+
+_NAME_PART = re.compile(r"(?!\.)[\w.-]*", re.ASCII)
+
+
 def pdf_file(path: str) -> str:
     """The PDF beside a workbook."""
     return os.path.splitext(path)[0] + ".pdf"
@@ -222,9 +234,9 @@ def _sha256(path: str) -> str | None:
 
 
 def _read_manifest(folder: str) -> dict[str, str]:
-    """{name: sha256} of the files the last run wrote into ``folder``; names that are not a
-    run's file names (a hand-edited or hostile manifest) are ignored, so nothing else is
-    ever removed."""
+    """{name: sha256} of the files the last run wrote into ``folder``.  Only plain file names
+    count (no folder, nothing hidden), so an edited or hostile manifest cannot reach beyond the
+    folder; and a file is only ever removed when its bytes are the ones recorded."""
     path = os.path.join(folder, MANIFEST)
     if os.path.islink(path) or not os.path.isfile(path):
         return {}
@@ -233,9 +245,14 @@ def _read_manifest(folder: str) -> dict[str, str]:
             doc = json.loads(fh.read(1 << 24).decode("utf-8"))
         entries = doc["files"]
         return {name: digest for name, digest in entries.items()
-                if isinstance(name, str) and isinstance(digest, str) and is_run_file(name)}
+                if isinstance(name, str) and isinstance(digest, str) and _plain(name)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}  # an unreadable manifest records nothing: nothing is removed
+
+
+def _plain(name: str) -> bool:
+    return (name == os.path.basename(name) and "\\" not in name and not name.startswith(".")
+            and "\x00" not in name and name != MANIFEST)
 
 
 class RunFolder:
