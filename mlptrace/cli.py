@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import warnings
@@ -28,10 +29,36 @@ class _Parser(argparse.ArgumentParser):
         raise MlptraceError(message)
 
 
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
+_REAL = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*", re.ASCII)
+
+
+def _whole(text: str) -> int:
+    """A whole number in ASCII digits: int() also reads １, ٣ and 1_000, which we refuse."""
+    if not _WHOLE.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
+def _number(option, kind):
+    """An argparse type: ``kind`` "int" or "float", in ASCII digits, naming ``option``."""
+    def parse(text):
+        try:
+            if kind == "int":
+                return _whole(text)
+            if not _REAL.fullmatch(text):
+                raise ValueError(text)
+            return float(text)
+        except ValueError:
+            what = "a whole number" if kind == "int" else "a number"
+            raise argparse.ArgumentTypeError(f"{option} takes {what} (digits 0-9), not {text!r}") from None
+    return parse
+
+
 def _ints(option, count=None):
     def parse(text):
         try:
-            values = tuple(int(p) for p in text.split(","))
+            values = tuple(_whole(p) for p in text.split(","))
         except ValueError:
             raise argparse.ArgumentTypeError(f"{option} takes whole numbers separated by commas, not {text!r}")
         if count is not None and len(values) != count:
@@ -55,20 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
     a("--data", default="article", help="built-in article, xor, and, or, moons; or a CSV file with a header row")
     a("--targets", type=_names, help="target columns of a CSV, comma-separated (default: the last column)")
     a("--hidden", type=_ints("--hidden"), default=(3,), help="hidden layer sizes, e.g. 3 or 5,4 (default 3)")
-    a("--epochs", type=int, default=5000, help="training epochs (default 5000)")
-    a("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
-    a("--seed", type=int, default=0, help="seed of the starting weights, as np.random.seed (default 0)")
+    a("--epochs", type=_number("--epochs", "int"), default=5000, help="training epochs (default 5000)")
+    a("--lr", type=_number("--lr", "float"), default=0.1, help="learning rate (default 0.1)")
+    a("--seed", type=_number("--seed", "int"), default=0, help="seed of the starting weights, as np.random.seed (default 0)")
     a("--init", default="uniform", help="starting weights: uniform (the article's), xavier, he")
     a("--init-weights", metavar="FILE.json", help="start from these weights instead")
     a("--save-weights", metavar="FILE.json", help="write the trained weights")
     a("--activation", default="sigmoid", help="hidden activation: sigmoid, tanh, relu")
     a("--output-activation", default="sigmoid", help="output activation: sigmoid, tanh, relu, linear")
-    a("--batch-size", type=int, help="samples per update (default: all, full batch; 1 is SGD)")
+    a("--batch-size", type=_number("--batch-size", "int"), help="samples per update (default: all, full batch; 1 is SGD)")
     a("--shuffle", action="store_true", help="reshuffle the samples every epoch, from the seed")
     a("--record", default="1,last", help="epochs to trace: 1,last (default), 1-3, all")
     a("--focus", type=_ints("--focus", 2), default=(1, 1), metavar="R,C",
       help="1-based cell of each computed matrix to highlight (default 1,1)")
-    a("--decimals", type=int, default=3, help="decimals shown (default 3); full precision is stored")
+    a("--decimals", type=_number("--decimals", "int"), default=3, help="decimals shown (default 3); full precision is stored")
     a("--values", action="store_true", help="plain numbers instead of live formulas")
     a("--out", default="outputs", metavar="DIR", help="output folder (default outputs)")
     a("--dump-json", metavar="FILE", help="write every recorded matrix as JSON")
@@ -76,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--html", action="store_true", help="also write an interactive page beside each epoch workbook")
     a("--exercise", nargs="?", const="guided", metavar="LEVEL",
       help="also write student copies and answer keys; LEVEL guided (default), formula or matrix")
-    a("--variants", type=int, metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
+    a("--variants", type=_number("--variants", "int"), metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
     a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
     a("--version", action="version", version=f"mlptrace {__version__}")
     return p

@@ -106,12 +106,16 @@ def _read_rows(path: str) -> list[list[str]]:
                             "a spreadsheet has: use fewer rows")
     # only \n, \r and \r\n end a row: NEL, form feed or U+2028 stay in their cell, visibly
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    rows, start = [], 1
     try:
-        rows = [row for row in reader if any(c.strip() for c in row)]
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append(row)
+            start = reader.line_num + 1  # where the next row begins (a quoted cell spans lines)
     except csv.Error as exc:
         problem = ("a quote (\") is opened and never closed" if "end of data" in str(exc)
                    else f"{exc} (a quote must enclose the whole cell)")
-        raise MlptraceError(f"{visible(path)}: line {reader.line_num}: {problem}") from None
+        raise MlptraceError(f"{visible(path)}: line {start}: {problem}") from None
     if not rows:
         raise MlptraceError(f"data file {path!r} is empty")
     return rows

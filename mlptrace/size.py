@@ -52,19 +52,26 @@ def estimate(samples: int, inputs: int, outputs: int, hidden, batch_size: int | 
     plan = Plan([inputs, *hidden, outputs])
     batch = samples if batch_size is None else min(batch_size, samples)
     updates = math.ceil(samples / batch)
-    shapes = {name: shape for name, shape in _shapes(plan, batch).items()}
+    shapes = _shapes(plan, batch)
     limit = max(MAX_BOARD_COLUMNS, max(c for _, c in shapes.values()))
     rows, cols = HEADER_ROWS, 0
     for band in bands(plan):
         for line in _wrap_band(band, shapes, limit):
             rows += 3 + max(shapes[name][0] for name, _ in line)
             cols = max(cols, max(col + shapes[name][1] - 1 for name, col in line))
+    full, rest = divmod(samples, batch)  # the last batch is smaller
+    cells = full * _cells(plan, batch) + (_cells(plan, rest) if rest else 0)
+    return Size(sheets=1 + updates * len(plan.steps), rows=rows, cols=cols, cells=cells, workbooks=recorded)
+
+
+def _cells(plan: Plan, batch: int) -> int:
+    """The numbers on the step sheets of one update of ``batch`` samples."""
+    shapes = _shapes(plan, batch)
     shown, cells = 0, 0
     for step in plan.steps:  # a step sheet shows every matrix computed so far
         shown += sum(r * c for r, c in (shapes[name] for name in step.computes))
         cells += shown
-    return Size(sheets=1 + updates * len(plan.steps), rows=rows, cols=cols,
-                cells=updates * cells, workbooks=recorded)
+    return cells
 
 
 def check(size: Size) -> None:
