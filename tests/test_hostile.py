@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mlptrace import MlptraceError, TrainConfig, files, load_data, train, write_workbooks
+from mlptrace.config import OutputConfig
 from mlptrace.cli import main
 from mlptrace.errors import MAX_READ
 from mlptrace.size import MAX_CELLS, MAX_SHEETS, estimate
@@ -353,7 +354,7 @@ def test_the_estimate_counts_what_the_layout_places(data, hidden, batch):
     from mlptrace.layout import epoch_book
 
     trace = train(data=data, hidden=hidden, batch_size=batch, epochs=1, record="1")
-    book = epoch_book(trace, trace.epochs[0])
+    book = epoch_book(trace, trace.epochs[0], OutputConfig())
     numbers = sum(1 for s in book.sheets[1:] for c in s.cells
                   if isinstance(c.value, float) and c.role != "label")
     size = estimate(*trace.data.X.shape, trace.data.y.shape[1], hidden, batch, 1)
