@@ -198,7 +198,7 @@ def run(args) -> None:
         paths.append(args.save_weights)
     if not args.quiet:
         for path in paths:
-            print(f"wrote {path}")
+            print(f"wrote {visible(path)}")
         print(f"final loss {trace.loss[-1]:.6g}; outputs after training: {_some(trace.predict().ravel())}")
 
 

@@ -25,10 +25,15 @@ def visible(text: str) -> str:
     an escape, e.g. ``a\\x01b``."""
     import unicodedata
 
-    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Zl", "Zp", "Cs")
-                   else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
-                   if unicodedata.category(ch) != "Cs" else f"\\x{ord(ch) & 0xFF:02x}"
-                   for ch in text)
+    def shown(ch: str) -> str:
+        kind = unicodedata.category(ch)
+        if kind == "Cs":  # a byte of a file name that is not UTF-8 (os.fsdecode's surrogate)
+            return f"\\x{ord(ch) & 0xFF:02x}"
+        if kind in ("Cc", "Zl", "Zp"):
+            return ch.encode("unicode_escape").decode("ascii")
+        return ch
+
+    return "".join(map(shown, text))
 
 
 def read_text(path: str, what: str, kind: str) -> str:

@@ -107,6 +107,8 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
     """
     if config is not None and settings:
         raise TypeError(f"pass a TrainConfig or its fields, not both (got {', '.join(settings)})")
+    if config is not None and not isinstance(config, TrainConfig):
+        raise MlptraceError(f"train() takes a TrainConfig or its fields as keywords, not {config!r}")
     config = config or TrainConfig(**settings)
     data = dataset or load(config.data, config.targets, config.seed)
     sizes = [data.X.shape[1], *config.hidden, data.y.shape[1]]
