@@ -187,7 +187,8 @@ def run(args) -> None:
     _check_outputs(args)
     data = load(config.data, config.targets, config.seed)
     size.check(size.estimate(*data.X.shape, data.y.shape[1], config.hidden, config.batch_size,
-                             len(record_epochs(config.record, config.epochs))))
+                             len(record_epochs(config.record, config.epochs))),
+               at_once=min(args.variants or 1, os.cpu_count() or 1))
     trace = _train(args, config, data)
     paths = _write(args, config, output, trace)
     if args.dump_json is not None:

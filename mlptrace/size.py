@@ -74,9 +74,10 @@ def _cells(plan: Plan, batch: int) -> int:
     return cells
 
 
-def check(size: Size) -> None:
+def check(size: Size, at_once: int = 1) -> None:
     """Raise MlptraceError, naming the limit and what to change, for workbooks beyond a
-    spreadsheet's limits or beyond the budget of MAX_CELLS cells and MAX_SHEETS sheets."""
+    spreadsheet's limits or beyond the budget of MAX_CELLS cells (shared by the ``at_once``
+    workbooks that parallel workers make) and MAX_SHEETS sheets."""
     if size.rows > MAX_ROWS:
         raise MlptraceError(f"a step sheet would need about {size.rows:,} rows, more than the {MAX_ROWS:,} "
                             "a spreadsheet has: use fewer rows of data or a smaller --batch-size")
@@ -86,7 +87,8 @@ def check(size: Size) -> None:
     if size.sheets > MAX_SHEETS:
         raise MlptraceError(f"each workbook would have {size.sheets:,} sheets (one per step of every update), "
                             f"more than {MAX_SHEETS:,}: use a larger --batch-size or fewer rows of data")
-    if size.cells > MAX_CELLS:
-        raise MlptraceError(f"each workbook would hold about {size.cells:,} numbers, more than the "
-                            f"{MAX_CELLS:,} that keep writing it within about 1 GB of memory: "
+    if size.cells * at_once > MAX_CELLS:
+        together = f" ({at_once} written at once by --variants)" if at_once > 1 else ""
+        raise MlptraceError(f"each workbook would hold about {size.cells:,} numbers{together}, more than the "
+                            f"{MAX_CELLS:,} that keep writing within about 1 GB of memory: "
                             "use fewer rows of data or smaller --hidden layers")

@@ -358,6 +358,14 @@ def test_the_estimate_counts_what_the_layout_places(data, hidden, batch):
     assert size.cols >= max(c.col + c.span - 1 for s in book.sheets[1:] for c in s.cells)
 
 
+def test_workbooks_made_at_once_share_the_budget(tmp_path, capsys, monkeypatch):
+    data = rows_csv(tmp_path / "d.csv", 4_000)  # 664,176 numbers a workbook: one fits, two do not
+    assert MAX_CELLS / 2 < estimate(4_000, 2, 1, (3,), None, 1).cells < MAX_CELLS
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    refused(capsys, tmp_path, "--data", data, "--exercise", "--variants", 2, "--record", 1, "--out",
+            tmp_path / "o", says="(2 written at once by --variants)")
+
+
 def test_the_budget_admits_the_handouts():
     assert estimate(40, 2, 1, (6,), 8, 2).cells < MAX_CELLS and estimate(40, 2, 1, (6,), 8, 2).sheets < MAX_SHEETS
 
