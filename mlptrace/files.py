@@ -87,7 +87,11 @@ def is_special(path: str) -> bool:
         return False
     if stat.S_ISDIR(mode):
         return False
-    return not stat.S_ISREG(mode) or os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    return not stat.S_ISREG(mode) or os.path.abspath(path).startswith(_STREAMS)
+
+
+#: a process's own open files: a shell's ``> file`` behind them is appended to, never replaced
+_STREAMS = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/")
 
 
 def check_writable_dir(path: str, option: str = "--out") -> None:
