@@ -125,6 +125,15 @@ def test_a_pipe_with_a_reader_gets_the_dump(tmp_path, capsys):
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout here")
+def test_dev_stdout_gets_the_dump(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "mlptrace", *QUICK, "--out", str(tmp_path / "o"),
+                           "--dump-json", "/dev/stdout"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["config"]["epochs"] == 3
+
+
 def test_a_symlink_is_written_through_and_stays_a_link(tmp_path, capsys):
     (tmp_path / "target.json").write_text("{}")
     (tmp_path / "link.json").symlink_to("target.json")
