@@ -438,6 +438,24 @@ def test_a_prefix_cannot_leave_the_folder(tmp_path):
     assert state(tmp_path) == before
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab_-./\\\x00\x01é~"), max_size=6))
+def test_any_prefix_stays_in_the_folder_or_is_refused(tmp_path_factory, prefix):
+    root = tmp_path_factory.mktemp("p")
+    out = root / "o"
+    trace = _ONE_EPOCH
+    try:
+        paths = write_workbooks(trace, str(out), prefix=prefix)
+    except MlptraceError:
+        assert not root.joinpath("o").exists() or not any(out.iterdir())
+        return
+    assert [Path(p).parent for p in paths] == [out]
+    assert sorted(p.name for p in root.rglob("*") if p.is_file()) == sorted([prefix + "epoch_1.xlsx", ".mlptrace.json"])
+
+
+_ONE_EPOCH = train(epochs=1, record="1")
+
+
 # ---------------------------------------------------------------- SIGTERM
 
 
