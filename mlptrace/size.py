@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from .errors import MlptraceError
-from .layout.board import _wrap_band, bands, MAX_BOARD_COLUMNS
+from .layout.board import bands
 from .trace import Plan
 
 #: what a spreadsheet holds (Excel's limits; LibreOffice's are the same or larger)
@@ -20,14 +20,14 @@ MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 #: keeps a run's peak near 1 GB; and sheets, each a page, beyond which a handout is no handout
 MAX_CELLS = 1_000_000
 MAX_SHEETS = 1_000
-#: the rows above the board on a step sheet (title, sentence, formula, arithmetic), at most
-HEADER_ROWS = 12
+#: the rows above the board on a step sheet (title, sentence, formula, arithmetic), at least
+HEADER_ROWS = 4
 
 
 @dataclass(frozen=True)
 class Size:
-    """One epoch workbook: ``sheets``; the most ``rows`` and ``cols`` of a sheet; ``cells``
-    (matrix numbers, about what the writer holds); and how many ``workbooks`` a run writes."""
+    """One epoch workbook: ``sheets``; at least ``rows`` and ``cols`` on its largest sheet;
+    ``cells`` (matrix numbers, about what the writer holds); how many ``workbooks`` a run writes."""
     sheets: int
     rows: int
     cols: int
@@ -53,12 +53,10 @@ def estimate(samples: int, inputs: int, outputs: int, hidden, batch_size: int | 
     batch = samples if batch_size is None else min(batch_size, samples)
     updates = math.ceil(samples / batch)
     shapes = _shapes(plan, batch)
-    limit = max(MAX_BOARD_COLUMNS, max(c for _, c in shapes.values()))
-    rows, cols = HEADER_ROWS, 0
-    for band in bands(plan):
-        for line in _wrap_band(band, shapes, limit):
-            rows += 3 + max(shapes[name][0] for name, _ in line)
-            cols = max(cols, max(col + shapes[name][1] - 1 for name, col in line))
+    # at least: each band's tallest matrix below its title rows (wrapping adds rows), and the
+    # widest matrix (never split); a sheet beyond these is certainly too large
+    rows = HEADER_ROWS + sum(3 + max(shapes[name][0] for name in band) for band in bands(plan))
+    cols = max(c for _, c in shapes.values())
     full, rest = divmod(samples, batch)  # the last batch is smaller
     cells = full * _cells(plan, batch) + (_cells(plan, rest) if rest else 0)
     return Size(sheets=1 + updates * len(plan.steps), rows=rows, cols=cols, cells=cells, workbooks=recorded)
