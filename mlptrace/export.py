@@ -6,7 +6,7 @@ import os
 
 from dataclasses import fields
 
-from . import files, layout
+from . import files, layout, size
 from .config import OutputConfig
 from .layout.trails import epoch_trails
 from .writers import html
@@ -106,6 +106,7 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
     options = output_options(out, options, settings)
     files.check_writable_dir(options.out)
     files.check_prefix(prefix)
+    size.check(size.of_trace(trace))  # the command line checks before training; an API caller here
     with files.RunFolder(options.out) as folder:
         paths = write_books(folder, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
         return paths + write_pages(folder, trace, options)

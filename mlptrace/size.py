@@ -72,6 +72,12 @@ def _cells(plan: Plan, batch: int) -> int:
     return cells
 
 
+def of_trace(trace) -> Size:
+    """The size of each epoch workbook of a trained ``trace``."""
+    return estimate(*trace.data.X.shape, trace.data.y.shape[1], trace.config.hidden,
+                    trace.config.batch_size, len(trace.epochs))
+
+
 def check(size: Size, at_once: int = 1) -> None:
     """Raise MlptraceError, naming the limit and what to change, for workbooks beyond a
     spreadsheet's limits or beyond the budget of MAX_CELLS cells (shared by the ``at_once``
