@@ -18,7 +18,7 @@ from .config import OutputConfig, TrainConfig, record_epochs
 from .data import load
 from .errors import MlptraceError, visible
 from .export import write_dump, write_weights
-from .files import EditedFilesKept, check_writable_dir, check_writable_file, is_special, same_file
+from .files import EditedFilesKept, check_writable_dir, check_writable_file, is_special, same_file, read_roster
 from .run import write_run, write_variants
 from .writers.pdf import require_soffice
 from .trainer import train
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--output-activation", default="sigmoid", help="output activation: sigmoid, tanh, relu, linear")
     a("--batch-size", type=_number("--batch-size", "int"), help="samples per update (default: all, full batch; 1 is SGD)")
     a("--shuffle", action="store_true", help="reshuffle the samples every epoch, from the seed")
-    a("--record", default="1,last", help="epochs to trace: 1,last (default), 1-3, all")
+    a("--record", help="epochs to trace: 1,last (default; with --exercise 1), 1-3, all")
     a("--focus", type=_ints("--focus", 2), default=(1, 1), metavar="R,C",
       help="1-based cell of each computed matrix to highlight (default 1,1)")
     a("--decimals", type=_number("--decimals", "int"), default=3, help="decimals shown (default 3); full precision is stored")
@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--exercise", nargs="?", const="guided", metavar="LEVEL",
       help="also write student copies and answer keys; LEVEL guided (default), formula or matrix")
     a("--variants", type=_number("--variants", "int"), metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
+    a("--roster", metavar="FILE", help="with --exercise: one student name a line (UTF-8); one named variant each")
     a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
     a("--version", action="version", version=f"mlptrace {__version__}")
     return p
@@ -113,15 +114,24 @@ def _config(args) -> TrainConfig:
     return TrainConfig(data=args.data, targets=args.targets, hidden=args.hidden, epochs=args.epochs,
                        lr=args.lr, seed=args.seed, init=args.init, init_weights=args.init_weights,
                        activation=args.activation, output_activation=args.output_activation,
-                       batch_size=args.batch_size, shuffle=args.shuffle, record=args.record)
+                       batch_size=args.batch_size, shuffle=args.shuffle, record=_record(args))
+
+
+def _record(args) -> str:
+    """--record as given; without it epochs 1 and last, or for an exercise epoch 1 only (a class
+    works on one epoch)."""
+    if args.record is not None:
+        return args.record
+    return "1" if args.exercise else "1,last"
 
 
 def _output(args) -> OutputConfig:
+    roster = read_roster(args.roster) if args.roster is not None else None
     return OutputConfig(out=args.out, focus=args.focus, decimals=args.decimals, formulas=not args.values,
-                        exercise=args.exercise, pdf=args.pdf, html=args.html)
+                        exercise=args.exercise, pdf=args.pdf, html=args.html, roster=roster)
 
 
-def _check_outputs(args) -> None:
+def _check_outputs(args, output) -> None:
     """Every output problem is found before training, so nothing is half done."""
     check_writable_dir(args.out)
     files = {option: path for option, path in (("--save-weights", args.save_weights),
@@ -133,6 +143,11 @@ def _check_outputs(args) -> None:
         _not_an_input(args, option, path)
     if len(files) == 2 and same_file(args.save_weights, args.dump_json) and not is_special(args.dump_json):
         raise MlptraceError("--save-weights and --dump-json name the same file")
+    if output.roster is not None:
+        if args.variants is not None and args.variants != len(output.roster):
+            raise MlptraceError(f"--variants {args.variants} and --roster's {len(output.roster)} names disagree; "
+                                "leave out --variants (one variant per name)")
+        args.variants = len(output.roster)
     if args.variants is not None:
         if args.variants < 1:
             raise MlptraceError(f"--variants must be a whole number of at least 1, not {args.variants}")
@@ -171,20 +186,29 @@ def _train(args, config, data):
         return train(config, dataset=data, progress=lambda epoch: bar.update(epoch - bar.n))
 
 
+def _pdf_progress(args):
+    """A line on stderr per PDF written (LibreOffice is slow: the user sees it moving)."""
+    if args.quiet or not args.pdf:
+        return None
+    def report(done, total, path):
+        print(f"pdf {done} of {total}: {path}", file=sys.stderr, flush=True)
+    return report
+
+
 def _write(args, config, output, trace):
     if args.variants:
-        return write_variants(config, output, args.variants, trace)
+        return write_variants(config, output, args.variants, trace, pdf_progress=_pdf_progress(args))
     books = len(trace.epochs) * len(output.copies)
     bar = _bar(args, books, "workbook") if books >= 10 else None
     if bar is None:
-        return write_run(trace, output)
+        return write_run(trace, output, pdf_progress=_pdf_progress(args))
     with bar:
-        return write_run(trace, output, progress=lambda: bar.update(1))
+        return write_run(trace, output, progress=lambda: bar.update(1), pdf_progress=_pdf_progress(args))
 
 
 def run(args) -> None:
     config, output = _config(args), _output(args)
-    _check_outputs(args)
+    _check_outputs(args, output)
     data = load(config.data, config.targets, config.seed)
     size.check(size.estimate(*data.X.shape, data.y.shape[1], config.hidden, config.batch_size,
                              len(record_epochs(config.record, config.epochs))),

@@ -188,7 +188,8 @@ class OutputConfig:
     out : output folder;  focus : 1-based (row, col) highlighted in every computed matrix
     (clipped to its shape);  decimals : least decimals shown;  formulas : live formulas (False:
     plain values);  exercise : None, or the level of the student copies (EXERCISE_LEVELS);
-    pdf : a PDF beside each workbook;  html : an interactive page beside each epoch workbook.
+    pdf : a PDF beside each workbook;  html : an interactive page beside each epoch workbook;
+    roster : with exercise, the students' names, one variant each, in order.
     """
     out: str = "outputs"
     focus: tuple = (1, 1)
@@ -197,11 +198,15 @@ class OutputConfig:
     exercise: str | None = None
     pdf: bool = False
     html: bool = False
+    roster: tuple | None = None
 
     def __post_init__(self):
-        if isinstance(self.focus, list):
-            object.__setattr__(self, "focus", tuple(self.focus))
+        for name in ("focus", "roster"):
+            if isinstance(getattr(self, name), list):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         _validate(self, _OUTPUT_CHECKS)
+        if self.roster is not None and not self.exercise:
+            raise MlptraceError("--roster goes with --exercise (one exercise set per student)")
 
     @property
     def copies(self) -> tuple:
@@ -232,6 +237,28 @@ def _exercise(v):
         _one_of("--exercise", EXERCISE_LEVELS)(v)
 
 
+#: the longest student name a roster may hold (a name, not a paragraph)
+MAX_NAME = 100
+
+
+def _roster(v):
+    if v is None:
+        return
+    if not isinstance(v, tuple) or not v:
+        raise MlptraceError("--roster: the file names no student (one name a line)")
+    seen = {}
+    for k, name in enumerate(v, start=1):
+        if not isinstance(name, str) or not name.strip():
+            raise MlptraceError(f"--roster: name {k} is empty")
+        if len(name) > MAX_NAME:
+            raise MlptraceError(f"--roster: name {k} is longer than {MAX_NAME} characters")
+        if any(ch in name for ch in "\t\r\n") or not name.isprintable():
+            raise MlptraceError(f"--roster: name {k} holds a control character")
+        if name.casefold() in seen:
+            raise MlptraceError(f"--roster: {name!r} is named twice (lines {seen[name.casefold()]} and {k})")
+        seen[name.casefold()] = k
+
+
 _OUTPUT_CHECKS = {
     "out": _folder,
     "focus": _focus,
@@ -240,6 +267,7 @@ _OUTPUT_CHECKS = {
     "exercise": _exercise,
     "pdf": _flag("--pdf"),
     "html": _flag("--html"),
+    "roster": _roster,
 }
 
 

@@ -12,22 +12,38 @@ from .layout.trails import epoch_trails
 from .writers import html
 from .writers import xlsx as writer
 from .errors import MlptraceError
+from .layout.exercise import Student, questions
 from .weights import to_json
 
 
 def epoch_names(trace, options: OutputConfig, copies=None, prefix: str = "") -> list[str]:
-    """The file name of every epoch workbook that ``epoch_layouts`` makes, without making any."""
-    return [files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix)
+    """The file name of every epoch workbook that ``epoch_layouts`` makes, without making any
+    (in an exercise run with its folder: ``students/…``, ``keys/…``)."""
+    return [files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix, bool(options.exercise))
             for epoch in trace.epochs for copy in copies or options.copies]
 
 
-def epoch_layouts(trace, options: OutputConfig, copies=None, prefix: str = ""):
+def epoch_layouts(trace, options: OutputConfig, copies=None, prefix: str = "", student=None):
     """Yield (file name, layout book) for every recorded epoch and every copy (default: those
-    ``options`` asks for; None: the workbook; "exercise": the student copy; "key": its key)."""
+    ``options`` asks for; None: the workbook; "exercise": the student copy; "key": its key);
+    ``student`` (layout.exercise.Student) says whose copies they are."""
     for epoch in trace.epochs:
         for copy in copies or options.copies:
-            book = layout.epoch_book(trace, epoch, options, copy)
-            yield files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix), book
+            book = layout.epoch_book(trace, epoch, options, copy, student)
+            yield files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix, bool(options.exercise)), book
+
+
+def marking_rows(trace, options: OutputConfig, student=None, prefix: str = "") -> list[tuple]:
+    """One row of the marking table per recorded epoch: (variant, student name, seed, epoch,
+    the student's file, [(question, right answer), …])."""
+    student = student or Student(1, 1)
+    rows = []
+    for epoch in trace.epochs:
+        sheets = layout.SheetNames.of(epoch.updates, trace.plan.steps)
+        name = files.epoch_file(epoch.epoch, trace.config.epochs, "exercise", prefix, True)
+        rows.append((student.label, student.name or "", trace.config.seed, epoch.epoch, name,
+                     questions(epoch, options.exercise, options.focus, sheets)))
+    return rows
 
 
 def epoch_books(trace, options: OutputConfig | None = None):
@@ -42,7 +58,7 @@ def epoch_pages(trace, options: OutputConfig):
     for epoch in trace.epochs:
         book = layout.epoch_book(trace, epoch, options)
         page = html.page_bytes(book, epoch_trails(trace, epoch, options))
-        yield files.html_file(epoch.epoch, trace.config.epochs), page
+        yield files.html_file(epoch.epoch, trace.config.epochs, bool(options.exercise)), page
 
 
 def write_pages(folder: files.RunFolder, trace, options: OutputConfig) -> list[str]:

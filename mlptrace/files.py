@@ -16,28 +16,60 @@ import re
 import stat
 import tempfile
 import warnings
+import unicodedata
 
 from .errors import MlptraceError
 
 SUMMARY = "summary.xlsx"
 #: the suffix of each kind of epoch workbook: the workbook, the student's copy, its answer key
 COPIES = {None: "", "exercise": "_exercise", "key": "_key"}
+#: with --exercise: the student copies (a folder to hand out as it is) and everything with
+#: answers (keys, the plain workbooks, the marking table), never mixed
+STUDENTS, KEYS = "students", "keys"
+MARKING = "marking.xlsx"
+#: with --exercise --pdf: every student copy, and every key, merged for one print job each
+STUDENTS_PDF, KEYS_PDF = "students.pdf", "keys.pdf"
+#: the longest student name kept in a file name
+NAME_CHARS = 40
 
 
-def epoch_file(epoch: int, last_epoch: int, copy: str | None = None, prefix: str = "") -> str:
+def epoch_file(epoch: int, last_epoch: int, copy: str | None = None, prefix: str = "",
+               exercise: bool = False) -> str:
     """``epoch_0001.xlsx``: zero-padded to the width of the last epoch number; ``copy`` adds
-    ``_exercise`` or ``_key``, ``prefix`` a variant's ``variant_07_``."""
-    return f"{prefix}epoch_{epoch:0{len(str(last_epoch))}d}{COPIES[copy]}.xlsx"
+    ``_exercise`` or ``_key``, ``prefix`` a variant's ``variant_07_``.  In an exercise run
+    (``exercise``) the name starts with its folder: ``students/…`` or ``keys/…``."""
+    name = f"{prefix}epoch_{epoch:0{len(str(last_epoch))}d}{COPIES[copy]}.xlsx"
+    return in_folder(copy_folder(copy, exercise), name)
 
 
-def html_file(epoch: int, last_epoch: int) -> str:
-    """``epoch_0001.html``: the page beside an epoch's workbook."""
-    return os.path.splitext(epoch_file(epoch, last_epoch))[0] + ".html"
+def html_file(epoch: int, last_epoch: int, exercise: bool = False) -> str:
+    """``epoch_0001.html``: the page beside an epoch's workbook (in keys/ in an exercise run)."""
+    return os.path.splitext(epoch_file(epoch, last_epoch, None, "", exercise))[0] + ".html"
 
 
-def variant_prefix(number: int, count: int) -> str:
-    """``variant_07_``: the prefix of variant ``number`` of ``count``, at least two digits."""
-    return f"variant_{number:0{max(2, len(str(count)))}d}_"
+def copy_folder(copy: str | None, exercise: bool) -> str:
+    """The folder of a copy inside the output folder: "" without --exercise."""
+    if not exercise:
+        return ""
+    return STUDENTS if copy == "exercise" else KEYS
+
+
+def in_folder(folder: str, name: str) -> str:
+    """A run file's relative name (forward slashes: it is also a link in the summary)."""
+    return f"{folder}/{name}" if folder else name
+
+
+def variant_prefix(number: int, count: int, name: str | None = None) -> str:
+    """``variant_07_`` (at least two digits) or, with a roster, ``variant_07_Ana_Silva_``."""
+    safe = safe_name(name) if name else ""
+    return f"variant_{number:0{max(2, len(str(count)))}d}_" + (f"{safe}_" if safe else "")
+
+
+def safe_name(name: str) -> str:
+    """A student's name as a file name can hold it everywhere: letters and digits (any script),
+    everything else one underscore, at most NAME_CHARS characters ("" when nothing is left)."""
+    text = re.sub(r"[^\w]+|_+", "_", unicodedata.normalize("NFC", name)).strip("_")
+    return text[:NAME_CHARS].rstrip("_")
 
 
 def check_prefix(prefix) -> None:
@@ -57,12 +89,15 @@ def pdf_file(path: str) -> str:
     return os.path.splitext(path)[0] + ".pdf"
 
 
-_RUN_FILE = re.compile(r"(variant_\d+_)?epoch_\d+(" + "|".join(s for s in COPIES.values() if s)
-                       + r")?\.(xlsx|pdf)|epoch_\d+\.html|" + re.escape(os.path.splitext(SUMMARY)[0]) + r"\.(xlsx|pdf)")
+_RUN_FILE = re.compile(r"(variant_\d+_(\w+_)?)?epoch_\d+(" + "|".join(s for s in COPIES.values() if s)
+                       + r")?\.(xlsx|pdf)|epoch_\d+\.html|" + "|".join(re.escape(os.path.splitext(f)[0]) + r"\.(xlsx|pdf)"
+                                                     for f in (SUMMARY, MARKING))
+                       + "|" + "|".join(re.escape(f) for f in (STUDENTS_PDF, KEYS_PDF)))
 
 
 def is_run_file(name: str) -> bool:
-    """Whether a run could write a file called ``name`` (a workbook, summary, their PDFs, a page)."""
+    """Whether a run could write a file called ``name`` (a workbook, summary, marking table,
+    their PDFs, a page, the merged PDFs), in the output folder or its students/ and keys/."""
     return _RUN_FILE.fullmatch(name) is not None
 
 
@@ -94,6 +129,18 @@ def is_special(path: str) -> bool:
 _STREAMS = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/")
 
 
+def read_roster(path: str) -> tuple[str, ...]:
+    """The student names of a roster file (UTF-8, one name a line; blank lines skipped)."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            lines = fh.read().splitlines()
+    except UnicodeDecodeError:
+        raise MlptraceError(f"--roster {path!r} is not UTF-8 text") from None
+    except OSError as exc:
+        raise MlptraceError(f"--roster {path!r} cannot be read: {exc.strerror or exc}") from None
+    return tuple(" ".join(line.split()) for line in lines if line.strip())
+
+
 def check_writable_dir(path: str, option: str = "--out") -> None:
     """Raise MlptraceError unless ``path`` is, or can be made, a writable folder."""
     if not path:
@@ -111,6 +158,15 @@ def check_writable_dir(path: str, option: str = "--out") -> None:
         parent = os.path.dirname(parent)
     if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
         raise MlptraceError(f"{option} {path!r}: the folder cannot be created")
+
+
+def check_run_folders(out: str, exercise) -> None:
+    """Raise MlptraceError unless the run's folder, and with --exercise its students/ and keys/,
+    are, or can be made, writable folders (checked before the first file is written)."""
+    check_writable_dir(out)
+    if exercise:
+        for folder in (STUDENTS, KEYS):
+            check_writable_dir(os.path.join(out, folder))
 
 
 def check_writable_file(path: str, option: str, out: str | None = None) -> None:
@@ -153,6 +209,7 @@ def check_targets(out: str, names) -> None:
 def put(folder: str, name: str, data: bytes) -> str:
     """Write ``data`` as file ``name`` in ``folder`` (atomically); return its path."""
     path = os.path.join(folder, name)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)  # students/, keys/
     write_atomic(path, data)
     return path
 
@@ -255,8 +312,10 @@ def _read_manifest(folder: str) -> dict[str, str]:
 
 
 def _plain(name: str) -> bool:
-    return (name == os.path.basename(name) and "\\" not in name and not name.startswith(".")
-            and "\x00" not in name and name != MANIFEST)
+    """A file name of a run: in the folder itself, or in its students/ or keys/ (an exercise)."""
+    folder, _, base = name.rpartition("/")
+    return (folder in ("", STUDENTS, KEYS) and base and "\\" not in base and not base.startswith(".")
+            and "\x00" not in base and base != MANIFEST)
 
 
 class RunFolder:
@@ -288,7 +347,8 @@ class RunFolder:
     def adopt(self, paths: list[str]) -> list[str]:
         """Record files of the run made by another program (PDFs) in this folder."""
         for path in paths:
-            self.written[os.path.basename(path)] = _sha256(path)
+            name = os.path.relpath(path, self.out).replace(os.sep, "/")  # students/…, keys/… too
+            self.written[name] = _sha256(path)
         self.paths.extend(paths)
         return paths
 

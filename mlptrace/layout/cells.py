@@ -86,9 +86,13 @@ class Sheet:
 
 @dataclass
 class Book:
-    """A workbook: sheets in order and the number of decimals to display."""
+    """A workbook: sheets in order, the number of decimals to display and, for a student's
+    copy, the page header of every sheet (``header``: its variant and name line) and whether
+    every cell but the answers is protected from typing (``protect``)."""
     sheets: list
     decimals: int
+    header: str | None = None
+    protect: bool = False
 
 
 def quoted(sheet: str) -> str:

@@ -22,18 +22,24 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
 from openpyxl.chart.data_source import NumFmt
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 
 from ..errors import MAX_NUMBER, MlptraceError
 from ..expr import cell_name, number_format
+from ..layout.cells import quoted
+from ..layout.exercise import ANSWER_HELP, ANSWER_TITLE, is_right, tolerance
 
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
 YELLOW, ORANGE = "FFFF00", "FFC000"
-GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (within TOLERANCE) and wrong
-TOLERANCE = 0.005
+GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (to 3 significant digits) and wrong
+#: the hidden sheet of a copy's marks (one 1-or-0 per answer) behind the names Score, MaxScore
+MARKS = "Marks"
 FIXED_DATE = datetime(2000, 1, 1)  # document dates: fixed, so identical runs give identical bytes
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
@@ -110,6 +116,8 @@ class _Styles:
                 style.border = border
             if align is not None:
                 style.alignment = align
+            if role == "blank":  # the student's cells: the only ones typed in on a protected sheet
+                style.protection = Protection(locked=False)
             self.wb.add_named_style(style)
             self.made[key] = style.name
         return self.made[key]
@@ -145,9 +153,13 @@ def check_book(book) -> None:
             _check(sheet, cell)
 
 
-def _fill_sheet(ws, sheet, styles) -> dict:
-    """Write one layout sheet; return {address: float} of its formula and number cells."""
+def _fill_sheet(ws, sheet, styles, marks, book) -> dict:
+    """Write one layout sheet; return {address: float} of its formula and number cells.
+
+    Answer cells get their green/red check and are added to ``marks`` as (sheet, address,
+    answer, right now?); cells to type in also accept numbers only."""
     cached = {}
+    typed = []
     for cell in sheet.cells:
         c = ws.cell(row=cell.row, column=cell.col)
         if cell.formula is not None:
@@ -171,29 +183,67 @@ def _fill_sheet(ws, sheet, styles) -> dict:
             c.hyperlink = cell.url
         if cell.answer is not None:
             _add_check(ws, c.coordinate, cell.answer)
+            marks.append((sheet.name, c.coordinate, cell.answer, is_right(cell.value, cell.answer)))
+            if cell.value is None and cell.formula is None:
+                typed.append(c.coordinate)
+    if typed:
+        _numbers_only(ws, typed)
     for chart in sheet.charts:
         ws.add_chart(_chart(ws.parent, chart), cell_name(chart.row, chart.col))
     for col, width in sheet.widths.items():
         ws.column_dimensions[cell_name(1, col).rstrip("0123456789")].width = round(width, 2)
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
-    _page_setup(ws, sheet.one_page)
+    _page_setup(ws, sheet.one_page, book.header)
     for row in sheet.breaks:
         ws.row_breaks.append(Break(id=row - 1))  # the break goes below the row before
     if sheet.hidden:
         ws.sheet_state = "hidden"
+    if book.protect:
+        ws.protection.sheet = True  # no password: a teacher (or anyone) can lift it on purpose
     return cached
 
 
+def _right(coordinate: str, answer: float) -> str:
+    """The check of one answer cell as a formula: a number within one unit of the answer's third
+    significant digit (``layout.exercise.tolerance``; blank and text are not right)."""
+    return f"AND(ISNUMBER({coordinate}),ABS(N({coordinate})-({answer!r}))<={tolerance(answer)!r})"
+
+
 def _add_check(ws, coordinate: str, answer: float) -> None:
-    """Green when the student's number is within TOLERANCE of ``answer``, red otherwise."""
-    near = f"ABS({coordinate}-({answer!r}))<={TOLERANCE}"
+    """Green when the student's number is right, red when anything else is typed."""
+    right = _right(coordinate, answer)
     ws.conditional_formatting.add(coordinate, FormulaRule(
-        formula=[f"AND(ISNUMBER({coordinate}),{near})"], fill=PatternFill("solid", bgColor=GREEN),
-        stopIfTrue=True))
+        formula=[right], fill=PatternFill("solid", bgColor=GREEN), stopIfTrue=True))
     ws.conditional_formatting.add(coordinate, FormulaRule(
-        formula=[f"AND(NOT(ISBLANK({coordinate})),NOT(AND(ISNUMBER({coordinate}),{near})))"],
+        formula=[f"AND(NOT(ISBLANK({coordinate})),NOT({right}))"],
         fill=PatternFill("solid", bgColor=RED), stopIfTrue=True))
+
+
+def _numbers_only(ws, coordinates) -> None:
+    """The cells a student types in take numbers only, with a message that says how."""
+    dv = DataValidation(type="decimal", operator="between", formula1="-1E+307", formula2="1E+307",
+                        allow_blank=True, showErrorMessage=True, errorStyle="stop",
+                        errorTitle=ANSWER_TITLE, error=ANSWER_HELP,
+                        showInputMessage=True, promptTitle=ANSWER_TITLE, prompt=ANSWER_HELP)
+    dv.sqref = " ".join(coordinates)
+    ws.add_data_validation(dv)
+
+
+def _add_marks(wb, marks, protect: bool) -> dict:
+    """A hidden sheet with 1 for each right answer and 0 otherwise, and the workbook-scoped
+    names Score (their sum) and MaxScore (how many); returns the sheet's cached values."""
+    ws = wb.create_sheet(MARKS)
+    ws.sheet_state = "veryHidden"  # not in the Unhide list: the answers are not one click away
+    ws.protection.sheet = protect
+    cached = {}
+    for k, (sheet, coordinate, answer, now) in enumerate(marks, start=1):
+        ref = f"{quoted(sheet)}!{coordinate}"
+        ws.cell(row=k, column=1).value = f"=IF({_right(ref, answer)},1,0)"
+        cached[f"A{k}"] = float(now)
+    wb.defined_names["Score"] = DefinedName("Score", attr_text=f"SUM({MARKS}!$A$1:$A${len(marks)})")
+    wb.defined_names["MaxScore"] = DefinedName("MaxScore", attr_text=str(len(marks)))
+    return cached
 
 
 def _reference(wb, series) -> Reference:
@@ -226,7 +276,7 @@ def _chart(wb, spec) -> ScatterChart:
     return chart
 
 
-def _page_setup(ws, one_page: bool) -> None:
+def _page_setup(ws, one_page: bool, header: str | None = None) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -237,6 +287,8 @@ def _page_setup(ws, one_page: bool) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.75
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddHeader.center.text = "&A"
+    if header:
+        ws.oddHeader.left.text = header.replace("&", "&&")  # "&" starts a field code in headers
     ws.oddFooter.center.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
 
@@ -246,12 +298,16 @@ def book_bytes(book) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     styles = _Styles(wb, book.decimals)
-    cached = []
+    cached, marks = [], []
     check_book(book)
     for sheet in book.sheets:
         wb.create_sheet(sheet.name)  # all sheets first: charts refer to sheets further on
     for sheet in book.sheets:
-        cached.append(_fill_sheet(wb[sheet.name], sheet, styles))
+        cached.append(_fill_sheet(wb[sheet.name], sheet, styles, marks, book))
+    if marks:
+        cached.append(_add_marks(wb, marks, book.protect))
+    if book.protect:
+        wb.security = WorkbookProtection(lockStructure=True)  # no sheet added, removed or unhidden
     wb.calculation.fullCalcOnLoad = True  # Excel recomputes on open; the cached values are for the rest
     wb.properties.creator = "mlptrace"
     wb.properties.created = wb.properties.modified = FIXED_DATE
