@@ -381,6 +381,10 @@ class RunFolder:
                 os.unlink(path)
             else:
                 kept.append(name)
+        for folder in {n.rpartition("/")[0] for n in self.earlier} - {"", *(n.rpartition("/")[0] for n in self.written)}:
+            path = os.path.join(self.out, folder)
+            if not os.path.islink(path) and os.path.isdir(path) and not os.listdir(path):
+                os.rmdir(path)  # an exercise run's students/ or keys/, emptied by this one
         return kept
 
     def _write_manifest(self, entries: dict[str, str]) -> None:

@@ -142,7 +142,7 @@ GUIDED_FILES = ["variant_01_Ana_Silva_epoch_01", "variant_02_Tom_O_Brien_epoch_0
 def test_folders_split_students_from_answers(kit):
     out = kit["guided"]
     tree = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
-    assert tree == sorted(["keys", "students", "summary.xlsx", "keys/marking.xlsx"]
+    assert tree == sorted([".mlptrace.json", "keys", "students", "summary.xlsx", "keys/marking.xlsx"]
                           + [f"students/{f}_exercise.xlsx" for f in GUIDED_FILES]
                           + [f"keys/{f}_key.xlsx" for f in GUIDED_FILES])
     for path in (out / "students").iterdir():  # nothing with an answer in it goes to students/
@@ -323,7 +323,8 @@ def test_exercise_records_epoch_one_unless_told(tmp_path):
     assert run_cli("--epochs", 12, "--exercise", "--record", "last", "--out", tmp_path / "b", "--quiet") == 0
     assert sorted(p.name for p in (tmp_path / "b" / "students").iterdir()) == ["epoch_12_exercise.xlsx"]
     assert run_cli("--epochs", 12, "--out", tmp_path / "c", "--quiet") == 0
-    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["epoch_01.xlsx", "epoch_12.xlsx", "summary.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [".mlptrace.json", "epoch_01.xlsx", "epoch_12.xlsx",
+                                                                  "summary.xlsx"]
 
 
 @pytest.mark.parametrize("content, extra, words", [
@@ -381,7 +382,7 @@ def test_merged_pdfs_hold_every_copy_in_order(pdf_kit):
         for start, (k, name) in zip(starts, ((1, "Ana Silva"), (2, "Bo"))):
             text = reader.pages[start].extract_text()
             assert f"Variant {k:02d}" in text and name in text, text[:200]
-    assert not [p for p in out.rglob(".mlptrace*")]
+    assert not [p for p in out.rglob(".mlptrace-*")]
 
 
 @lo.requires_soffice
@@ -428,7 +429,7 @@ def test_no_libreoffice_survives_an_interrupted_conversion(tmp_path, sig):
     assert "interrupted" in err
     time.sleep(0.5)
     assert lo_processes(str(out)) == []
-    assert [p for p in out.rglob(".mlptrace*")] == []
+    assert [p for p in out.rglob(".mlptrace-*")] == []
     assert not (out / "students.pdf").exists()
 
 

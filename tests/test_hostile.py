@@ -182,18 +182,18 @@ def sha(path: Path) -> str:
 
 def test_a_later_run_removes_the_earlier_runs_unchanged_files(tmp_path, capsys):
     out = tmp_path / "o"
-    assert cli(capsys, "--epochs", 30, "--exercise", "--quiet", "--out", out)[0] == 0
+    assert cli(capsys, "--epochs", 30, "--exercise", "--record", "1,last", "--quiet", "--out", out)[0] == 0
     (out / "notes.txt").write_text("mine")
     (out / "epoch_99.xlsx").write_text("mine too, named like a workbook")
-    with open(out / "epoch_30_key.xlsx", "ab") as fh:
+    with open(out / "keys" / "epoch_30_key.xlsx", "ab") as fh:
         fh.write(b"edited")
     code, _, err = cli(capsys, "--epochs", 5, "--quiet", "--out", out)
     assert code == 0
     assert err == ("mlptrace: note: kept 1 file of an earlier run in " + str(out)
-                   + " that changed since it was written: epoch_30_key.xlsx\n")
-    names = sorted(p.name for p in out.iterdir())
-    assert names == [".mlptrace.json", "epoch_1.xlsx", "epoch_30_key.xlsx", "epoch_5.xlsx", "epoch_99.xlsx",
-                     "notes.txt", "summary.xlsx"]
+                   + " that changed since it was written: keys/epoch_30_key.xlsx\n")
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert names == [".mlptrace.json", "epoch_1.xlsx", "epoch_5.xlsx", "epoch_99.xlsx", "keys",
+                     "keys/epoch_30_key.xlsx", "notes.txt", "summary.xlsx"]  # students/, emptied, is gone
     manifest = json.loads((out / ".mlptrace.json").read_text())["files"]
     assert manifest == {n: sha(out / n) for n in ("epoch_1.xlsx", "epoch_5.xlsx", "summary.xlsx")}
 

@@ -150,7 +150,7 @@ def test_two_command_line_runs_seconds_apart_write_identical_bytes(tmp_path):
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
     a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
     assert sorted(a) == sorted(b)
-    assert sorted(a) == ["keys/epoch_01.xlsx", "keys/epoch_01_key.xlsx", "keys/marking.xlsx",
+    assert sorted(a) == [".mlptrace.json", "keys/epoch_01.xlsx", "keys/epoch_01_key.xlsx", "keys/marking.xlsx",
                          "students/epoch_01_exercise.xlsx", "summary.xlsx"]  # --exercise: epoch 1 only
     with zipfile.ZipFile(tmp_path / "a" / "summary.xlsx") as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
