@@ -24,7 +24,7 @@ class Cell:
     formula: str | None = None
     span: int = 1
     link: str | None = None
-    answer: float | None = None  # exercise blanks: the number the student should find
+    answer: float | None = None  # an answer cell (a copy's blank, or the key's filled one): the right number
     whole: bool = False          # a number of a matrix of whole numbers (the data): no decimals
     url: str | None = None       # a file this cell opens (relative path)
     places: int | None = None    # decimals shown (None: the book's decimals)
