@@ -271,8 +271,8 @@ def test_wide_layers_use_ranges_and_still_read_the_orange_cells():
 # ---------------------------------------------------------------- the written-out lines
 
 
-# --decimals 2: the weights (between 0.1 and 1) still show 3 significant digits, the sum (above
-# 1) shows its 2 decimals
+# --decimals 2: the weights (between 0.1 and 1) still show 3 significant digits, and as many more
+# as tell each from its updated value; the sum (above 1) shows its 2 decimals
 @pytest.mark.parametrize("decimals, w_places, z_places", [(3, 3, 3), (2, 3, 2)])
 def test_arithmetic_line_of_step_3(trace, decimals, w_places, z_places):
     u = trace.epoch(1).updates[0]
@@ -280,9 +280,15 @@ def test_arithmetic_line_of_step_3(trace, decimals, w_places, z_places):
     assert 0.1 <= wh.min() and wh.max() < 1 and 0.1 <= bh[0, 0] < 1
     z = sum(X[0, k] * wh[k, 0] for k in range(4)) + bh[0, 0]
     assert 1 <= z < 10
-    terms = " + ".join(f"{int(X[0, k])}×{wh[k, 0]:.{w_places}f}" for k in range(4))
-    expected = f"hidden_layer_input[1,1] = {terms} + {bh[0, 0]:.{w_places}f} = {z:.{z_places}f}"
-    assert expected.startswith("hidden_layer_input[1,1] = 1×0.549 + 0×0.545 + ")
+    def shown(before, after):  # a parameter shows the digits that tell it from its update
+        p = w_places
+        while f"{before:.{p}f}" == f"{after:.{p}f}":
+            p += 1
+        return f"{before:.{p}f}"
+
+    terms = " + ".join(f"{int(X[0, k])}×{shown(wh[k, 0], u['wh_next'][k, 0])}" for k in range(4))
+    expected = f"hidden_layer_input[1,1] = {terms} + {shown(bh[0, 0], u['bh_next'][0, 0])} = {z:.{z_places}f}"
+    assert expected.startswith("hidden_layer_input[1,1] = 1×0.5488 + 0×0.5449 + ")  # the article, seed 0
     sheet = sheet_named(book_of(trace, decimals=decimals), "3 Hidden layer input")
     lines = [c.value for c in sheet.cells if c.role == "arithmetic"]
     assert lines == [expected]
@@ -412,7 +418,7 @@ def test_arithmetic_lines_are_live_only_in_formula_workbooks(trace):
     def arithmetic(book, name):
         return [c for c in sheet_named(book, name).cells if c.role == "arithmetic"]
     (live,) = arithmetic(book_of(trace), "3 Hidden layer input")
-    assert live.value.startswith("hidden_layer_input[1,1] = 1×0.549 + ")
+    assert live.value.startswith("hidden_layer_input[1,1] = 1×0.5488 + ")
     assert live.formula.startswith('"hidden_layer_input[1,1] = "&TEXT(')
     assert live.formula.count("TEXT(") == 4 + 4 + 1 + 1  # X row, wh column, bh, the result
     (plain,) = arithmetic(book_of(trace, formulas=False), "3 Hidden layer input")

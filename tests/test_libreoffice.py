@@ -334,8 +334,16 @@ def test_changed_starting_weight_rewrites_the_arithmetic(built, edits, recalcula
     wh[0, 0] = edit["value"]
     z = X[0] @ wh[:, 0] + bh[0, 0]
     assert all(0.1 <= abs(v) < 1 for v in (*wh[:, 0], bh[0, 0])) and 1 <= z < 10  # 3 decimals each
-    terms = " + ".join(f"{int(X[0, k])}×{wh[k, 0]:.3f}" for k in range(4))
-    want = f"hidden_layer_input[1,1] = {terms} + {bh[0, 0]:.3f} = {z:.3f}"
+    def places(before, after):  # a parameter keeps the digits that told it from its update
+        p = 3
+        while f"{before:.{p}f}" == f"{after:.{p}f}":
+            p += 1
+        return p
+
+    terms = " + ".join(f"{int(X[0, k])}×{wh[k, 0]:.{places(u['wh'][k, 0], u['wh_next'][k, 0])}f}"
+                       for k in range(4))
+    want = (f"hidden_layer_input[1,1] = {terms} + {bh[0, 0]:.{places(bh[0, 0], u['bh_next'][0, 0])}f}"
+            f" = {z:.3f}")
     book = load_workbook(recalculated[("edit", "article")][1], data_only=True)
     lines = [c.value for row in book[sheet_names(trace, epoch)(1, "3")].iter_rows(max_row=8)
              for c in row if isinstance(c.value, str) and c.value.startswith("hidden_layer_input[")]

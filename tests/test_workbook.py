@@ -328,4 +328,7 @@ def test_only_the_data_is_shown_without_decimals(tmp_path):
         rows, cols = u[name].shape
         got = {ws[ex.cell_name(*board.address(ex.Ref(name, i, j)))].number_format
                for i in range(rows) for j in range(cols)}
-        assert got == {fmt}, (name, got)
+        if name in ("wh", "bh"):  # at least 3 decimals, more where they tell it from its update
+            assert all(f.startswith(fmt) and set(f) <= {"0", "."} for f in got), (name, got)
+        else:
+            assert got == {fmt}, (name, got)

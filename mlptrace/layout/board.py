@@ -191,8 +191,10 @@ def _place(update, shapes, top, width, budget) -> Board:
 
 def number_places(update: Update, decimals: int):
     """``places(ref)``: the decimals cell ``ref`` of ``update`` shows.  The data's whole numbers
-    none; every other number at least ``decimals`` and 3 significant digits; an updated
-    parameter enough to differ visibly from the parameter it replaces."""
+    none; every other number at least ``decimals`` and 3 significant digits.  A parameter and
+    its update (``wh[1,1]`` and ``wh_next[1,1]``) show the same decimals, as many as it takes
+    to read differently: so a reader sees each weight move, in the direction it moved, and the
+    numbers of an update's arithmetic line add up to its result."""
     whole = {}
 
     def places(ref: ex.Ref) -> int:
@@ -201,10 +203,12 @@ def number_places(update: Update, decimals: int):
             whole[ref.name] = update.spec(ref.name).step == "1" and bool(np.all(v == np.round(v)))
         if whole[ref.name]:
             return 0
-        before = None
-        if ref.name.endswith("_next"):
-            before = update.cell_value(ex.Ref(ref.name[:-len("_next")], ref.row, ref.col))
-        return ex.places_for(update.cell_value(ref), decimals, before)
+        old = ref.name[:-len("_next")] if ref.name.endswith("_next") else ref.name
+        if old + "_next" not in update.values:
+            return ex.places_for(update.cell_value(ref), decimals)
+        before = update.cell_value(ex.Ref(old, ref.row, ref.col))
+        after = update.cell_value(ex.Ref(old + "_next", ref.row, ref.col))
+        return max(ex.places_for(after, decimals, before), ex.places_for(before, decimals))
 
     return places
 

@@ -65,6 +65,12 @@ def _parameter_sheet(trace, charted) -> Sheet:
     return sheet, len(history) + 1
 
 
+def _number(row, col, v, decimals, formula=None, whole=False) -> Cell:
+    """A number as the step sheets show one: at least ``decimals`` places and 3 significant
+    digits (no nonzero number reads 0.000), whole numbers of the data bare."""
+    return Cell(row, col, v, "value", formula, whole=whole, places=None if whole else ex.places_for(v, decimals))
+
+
 def axis_places(values, log=False) -> int | None:
     """Decimals an axis needs for ticks about a fifth of its range apart (none for 0…5000, 2
     for 0.5…0.9), or on a logarithmic axis for its smallest power of ten; None (the chart
@@ -86,7 +92,7 @@ def nice_step(rough: float) -> float:
     return float(next(power * m for m in (1, 2, 5, 10) if power * m >= rough))
 
 
-def _outputs_table(sheet, trace, row) -> int:
+def _outputs_table(sheet, trace, row, decimals) -> int:
     """Outputs against targets before training and after the last epoch."""
     data = trace.data
     before, after = trace.predict(layers=trace.initial), trace.predict()
@@ -97,14 +103,15 @@ def _outputs_table(sheet, trace, row) -> int:
     for c, h in enumerate(heads, start=1):
         sheet.add(Cell(row + 1, c, h, "header"))
     sheet.heights[row + 1] = 30.0  # long headers wrap onto two lines
-    n_data = 1 + data.X.shape[1] + data.y.shape[1]  # the sample number, the inputs, the targets
-    whole = bool(np.all(np.c_[data.X, data.y] == np.round(np.c_[data.X, data.y])))
+    table = np.c_[data.X, data.y, before, after]
+    n_data = data.X.shape[1] + data.y.shape[1]  # the inputs and the targets: the data
+    # a column of the data that holds whole numbers (0/1 targets, say) is shown bare
+    whole = [k < n_data and bool(np.all(col == np.round(col))) for k, col in enumerate(table.T)]
     shown = min(data.X.shape[0], MAX_SAMPLES)
     for s in range(shown):
-        values = [*data.X[s], *data.y[s], *before[s], *after[s]]
         sheet.add(Cell(row + 2 + s, 1, s + 1, "fact"))
-        for c, v in enumerate(values, start=2):
-            sheet.add(Cell(row + 2 + s, c, float(v), "value", whole=whole and c <= n_data))
+        for k, v in enumerate(table[s]):
+            sheet.add(_number(row + 2 + s, 2 + k, float(v), decimals, whole=whole[k]))
     if shown < data.X.shape[0]:
         sheet.add(Cell(row + 2 + shown, 1, f"… the first {shown} of {data.X.shape[0]} samples", "note"))
     return row + 4 + shown
@@ -125,7 +132,7 @@ def summary_sheet(trace, files, *, decimals=3) -> Sheet:
     for label, path in files:
         row += 1
         sheet.add(Cell(row, 1, label, "link", url=path), Cell(row, 2, path, "fact", span=4))
-    return sheet, _outputs_table(sheet, trace, row + 2) + 1
+    return sheet, _outputs_table(sheet, trace, row + 2, decimals) + 1
 
 
 def concepts_sheet(decimals=3) -> Sheet:
@@ -170,15 +177,15 @@ def _activation_table(sheet, row, decimals) -> Sheet:
     zs = np.round(np.arange(-5, 5.0001, 0.5), 10)
     first = row + 2
     for r, z in enumerate(zs, start=first):
-        sheet.add(Cell(r, 1, float(z), "value"))
+        sheet.add(_number(r, 1, float(z), decimals))
         z_ref = ex.cell_name(r, 1)
         for k, name in enumerate(acts):
             act, written = ACTIVATIONS[name], forms(name)
             a = float(act.fn(np.float64(z)))
             a_ref = ex.cell_name(r, 2 + 2 * k)
-            sheet.add(Cell(r, 2 + 2 * k, a, "value", written.formula.format(x=z_ref)),
-                      Cell(r, 3 + 2 * k, float(act.slope(np.float64(a))), "value",
-                           written.slope_formula.format(a=a_ref)))
+            sheet.add(_number(r, 2 + 2 * k, a, decimals, written.formula.format(x=z_ref)),
+                      _number(r, 3 + 2 * k, float(act.slope(np.float64(a))), decimals,
+                              written.slope_formula.format(a=a_ref)))
     last = first + len(zs) - 1
     x = Series("z", sheet.name, 1, first, last)
     sheet.charts.append(Chart("Activation functions", "z", "a", x,
