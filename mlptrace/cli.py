@@ -113,6 +113,10 @@ def _check_outputs(args) -> None:
         require_soffice()
 
 
+#: a progress bar from this many epochs to train, or this many workbooks to write
+BAR_EPOCHS, BAR_WORKBOOKS = 20000, 10
+
+
 def _bar(args, total, unit):
     """A tqdm bar on stderr, or None: nothing with --quiet or when stderr is no terminal."""
     if args.quiet or not sys.stderr.isatty():
@@ -122,7 +126,7 @@ def _bar(args, total, unit):
 
 
 def _train(args, config):
-    bar = _bar(args, config.epochs, "epoch") if config.epochs >= 20000 else None
+    bar = _bar(args, config.epochs, "epoch") if config.epochs >= BAR_EPOCHS else None
     if bar is None:
         return train(config)
     with bar:
@@ -133,7 +137,7 @@ def _write(args, config, output, trace):
     if args.variants:
         return write_variants(config, output, args.variants, trace)
     books = len(trace.epochs) * len(output.copies)
-    bar = _bar(args, books, "workbook") if books >= 10 else None
+    bar = _bar(args, books, "workbook") if books >= BAR_WORKBOOKS else None
     if bar is None:
         return write_run(trace, output)
     with bar:
