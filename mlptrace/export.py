@@ -6,7 +6,7 @@ import os
 
 from dataclasses import fields
 
-from . import files, layout
+from . import files, layout, parallel
 from .config import OutputConfig
 from .layout.trails import epoch_trails
 from .writers import html
@@ -15,25 +15,27 @@ from .errors import MlptraceError
 from .weights import to_json
 
 
-def epoch_names(trace, options: OutputConfig, copies=None, prefix: str = "") -> list[str]:
-    """The file name of every epoch workbook that ``epoch_layouts`` makes, without making any."""
-    return [files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix)
-            for epoch in trace.epochs for copy in copies or options.copies]
+def epoch_jobs(trace, options: OutputConfig, copies=None, prefix: str = "") -> list[tuple]:
+    """(file name, index in ``trace.epochs``, copy) of every epoch workbook: every recorded
+    epoch and every copy (default: those ``options`` asks for; None: the workbook;
+    "exercise": the student copy; "key": its answer key).  Nothing is made yet."""
+    return [(files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix), k, copy)
+            for k, epoch in enumerate(trace.epochs) for copy in copies or options.copies]
 
 
-def epoch_layouts(trace, options: OutputConfig, copies=None, prefix: str = ""):
-    """Yield (file name, layout book) for every recorded epoch and every copy (default: those
-    ``options`` asks for; None: the workbook; "exercise": the student copy; "key": its key)."""
-    for epoch in trace.epochs:
-        for copy in copies or options.copies:
-            book = layout.epoch_book(trace, epoch, options, copy)
-            yield files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix), book
+def epoch_bytes(shared, job) -> bytes:
+    """The xlsx bytes of one epoch job (``epoch_jobs``); ``shared`` is (trace, options).  The
+    book is checked as it is made: a MlptraceError for anything a spreadsheet cannot hold."""
+    trace, options = shared
+    _, k, copy = job
+    return writer.book_bytes(layout.epoch_book(trace, trace.epochs[k], options, copy))
 
 
 def epoch_books(trace, options: OutputConfig | None = None):
-    """Yield (file name, xlsx bytes) for every recorded epoch."""
-    for name, book in epoch_layouts(trace, options or OutputConfig()):
-        yield name, writer.book_bytes(book)
+    """Yield (file name, xlsx bytes) for every recorded epoch, one after the other."""
+    options = options or OutputConfig()
+    for job in epoch_jobs(trace, options):
+        yield job[0], epoch_bytes((trace, options), job)
 
 
 def epoch_pages(trace, options: OutputConfig):
@@ -75,21 +77,11 @@ def output_options(out, options: OutputConfig | None, settings: dict) -> OutputC
     return OutputConfig(out=out, **settings)
 
 
-def write_books(out: str, books, progress=None) -> list[str]:
-    """Write the books that ``books()`` yields as (file name, layout book) into folder ``out``.
-
-    ``books`` is called twice: first every book is checked (nothing is written if any cannot be
-    made), then each is written, atomically.  ``progress()`` is called after each file.
-    """
-    for _, book in books():
-        writer.check_book(book)
+def put_all(out: str, made) -> list[str]:
+    """Write (file name, bytes) pairs into folder ``out``, each atomically; return the paths.
+    Called once every file's bytes are made, so a book that cannot be made writes nothing."""
     os.makedirs(out, exist_ok=True)
-    paths = []
-    for name, book in books():
-        paths.append(files.put(out, name, writer.book_bytes(book)))
-        if progress is not None:
-            progress()
-    return paths
+    return [files.put(out, name, data) for name, data in made]
 
 
 def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None = None,
@@ -98,12 +90,15 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
 
     ``options`` is an OutputConfig, or give its fields as keywords (``focus=(2, 3)``,
     ``decimals=4``, ``formulas=False``, ``exercise="guided"``, ``html=True`` …); with
-    ``options`` its own ``out`` is the folder.  ``progress()`` is called after each file.  Every
-    book is checked before the first file is written.
+    ``options`` its own ``out`` is the folder.  Several workbooks are made on all cores;
+    ``progress()`` is called after each.  Every book is made and checked before the first
+    file is written.
     """
     options = output_options(out, options, settings)
     files.check_writable_dir(options.out)
-    paths = write_books(options.out, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
+    jobs = epoch_jobs(trace, options, prefix=prefix)
+    made = parallel.make_all(epoch_bytes, jobs, (trace, options), progress)
+    paths = put_all(options.out, [(job[0], data) for job, data in zip(jobs, made)])
     return paths + write_pages(trace, options)
 
 

@@ -1,45 +1,58 @@
 """A whole run's files: workbooks, exercise copies, the summary, PDFs and per-student variants.
 
-This is what the command line writes; each piece is in ``export``, ``summary`` and ``pdf``.
-Every book of a run is made and checked before the first file is written.
+This is what the command line writes; each piece is in ``export``, ``layout`` and ``writers``.
+Every book of a run is made once, on all cores (``parallel``), and checked before the first
+file is written.
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 
-from . import export, files
+from . import export, files, layout, parallel
 from .config import OutputConfig, TrainConfig
 from .layout.summary import summary_book
 from .trainer import train
 from .writers import pdf
 from .writers import xlsx as writer
 
+
+def _book(shared, job) -> bytes:
+    """The bytes of one book of a run: an epoch workbook, or the summary (index None)."""
+    trace, output, links = shared
+    _, k, copy = job
+    book = (summary_book(trace, links, decimals=output.decimals) if k is None
+            else layout.epoch_book(trace, trace.epochs[k], output, copy))
+    return writer.book_bytes(book)
+
+
 def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
     """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs and a
-    page beside each epoch workbook; ``progress()`` is called after each workbook."""
+    page beside each epoch workbook.
+
+    Each book is made once, checked as it is made, on all cores when there are several;
+    files are written only once every book is made, so a bad one writes nothing.
+    ``progress()`` is called after each book is made.
+    """
     files.check_writable_dir(output.out)
-    names = export.epoch_names(trace, output)
-
-    def books():
-        yield from export.epoch_layouts(trace, output)
-        yield files.SUMMARY, summary_book(trace, export.summary_links(names), decimals=output.decimals)
-
-    paths = export.write_books(output.out, books, progress)
+    jobs = export.epoch_jobs(trace, output)
+    links = export.summary_links([name for name, _, _ in jobs])
+    jobs.insert(0, (files.SUMMARY, None, None))  # first: the largest, so it is not made last
+    made = parallel.make_all(_book, jobs, (trace, output, links), progress)
+    books = [(job[0], data) for job, data in zip(jobs, made)]
+    paths = export.put_all(output.out, books[1:] + books[:1])
     return paths + export.write_pages(trace, output) + (pdf.to_pdf(paths) if output.pdf else [])
 
 
-def _variant(args):
-    """One student's set (runs in a worker process): train with its seed, make its files' bytes."""
-    config, output, number, count = args
+def _variant(shared, job):
+    """One student's set (in a worker process): train with its seed, make its files' bytes."""
+    config, output, number, count = job
     with np.errstate(all="ignore"):  # as the command line: a saturated sigmoid is no warning
         trace = train(config)
     prefix = files.variant_prefix(number, count)
-    made = [(name, writer.book_bytes(book)) for name, book in
-            export.epoch_layouts(trace, output, copies=("exercise", "key"), prefix=prefix)]
+    made = [(name, export.epoch_bytes((trace, output), (name, k, copy))) for name, k, copy in
+            export.epoch_jobs(trace, output, copies=("exercise", "key"), prefix=prefix)]
     return number, config.seed, float(trace.loss[-1]), made
 
 
@@ -49,17 +62,10 @@ def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None
     every variant's seed and files.  Nothing is written until every set has been made."""
     files.check_writable_dir(output.out)
     jobs = [(replace(config, seed=config.seed + k), output, k + 1, n) for k in range(n)]
-    workers = min(n, os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(_variant, jobs))
-    else:
-        done = [_variant(job) for job in jobs]
+    done = parallel.make_all(_variant, jobs)
     index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made in done]
     summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
                            decimals=output.decimals, variants=index)
-    writer.check_book(summary)
-    os.makedirs(output.out, exist_ok=True)
-    paths = [files.put(output.out, name, data) for *_, made in done for name, data in made]
-    paths.append(files.put(output.out, files.SUMMARY, writer.book_bytes(summary)))
+    made = [pair for *_, pairs in done for pair in pairs] + [(files.SUMMARY, writer.book_bytes(summary))]
+    paths = export.put_all(output.out, made)
     return paths + (pdf.to_pdf(paths) if output.pdf else [])

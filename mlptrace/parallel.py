@@ -1,0 +1,62 @@
+"""Making many files' bytes on all cores: one pool, one way, for a run's workbooks and for
+exercise variants.
+
+Workers are forked, so they start at once and share what the parent holds (the trace) without
+copying it; each returns bytes, and the results come back in the order of the jobs, so a
+parallel run writes exactly the bytes a serial one does.  Workers ignore Ctrl-C: the parent
+alone is interrupted, lets the running jobs finish, cancels the rest and reports once.
+"""
+from __future__ import annotations
+
+import os
+import signal
+
+#: what every job reads (the trace, the options): set in the parent just before the workers fork
+_shared = None
+
+
+def _silent() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _call(task):
+    make, job = task
+    return make(_shared, job)
+
+
+def workers_for(jobs: int) -> int:
+    """How many processes ``jobs`` jobs are made by: one per core, at most one per job; one
+    where processes cannot be forked."""
+    if not hasattr(os, "fork"):
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(jobs, cores))
+
+
+def make_all(make, jobs: list, shared=None, progress=None) -> list:
+    """``[make(shared, job) for job in jobs]``, made by ``workers_for(len(jobs))`` processes;
+    ``make`` is a module-level function.  ``progress()`` is called after each result, in order.
+    An exception of a job is raised here, after the pool has stopped."""
+    global _shared
+    results = []
+    workers = workers_for(len(jobs))
+    if workers == 1:
+        for job in jobs:
+            results.append(make(shared, job))
+            if progress is not None:
+                progress()
+        return results
+    import multiprocessing  # only here: most runs never need a pool
+    from concurrent.futures import ProcessPoolExecutor
+
+    _shared = shared
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_silent)
+    try:
+        for result in pool.map(_call, [(make, job) for job in jobs]):
+            results.append(result)
+            if progress is not None:
+                progress()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _shared = None
+    return results
