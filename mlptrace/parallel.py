@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 import signal
 
+#: fewer jobs than this are made in this process: forking, and the copies of memory that
+#: the workers then touch, cost more CPU than a few books take
+MIN_JOBS = 4
+
 #: what every job reads (the trace, the options): set in the parent just before the workers fork
 _shared = None
 
@@ -26,8 +30,8 @@ def _call(task):
 
 def workers_for(jobs: int) -> int:
     """How many processes ``jobs`` jobs are made by: one per core, at most one per job; one
-    where processes cannot be forked."""
-    if not hasattr(os, "fork"):
+    for fewer than MIN_JOBS jobs or where processes cannot be forked."""
+    if jobs < MIN_JOBS or not hasattr(os, "fork"):
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(jobs, cores))

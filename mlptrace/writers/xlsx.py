@@ -7,7 +7,6 @@ fixed, so the same book always gives the same bytes.  Files are put in place by 
 """
 from __future__ import annotations
 
-import copy
 import io
 import math
 import re
@@ -25,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import MlptraceError
 from ..expr import cell_name, number_format
@@ -78,13 +78,13 @@ class _Styles:
 
     def apply(self, c, cell) -> None:
         """Give openpyxl cell ``c`` the named style of layout ``cell``; after the first cell of a
-        style, copy the style reference openpyxl computed then instead of searching again."""
+        style, reuse the style reference openpyxl computed then instead of searching again."""
         name = self.named(cell.role, self.number_format(cell))
         if name in self.arrays:
-            c._style = copy.copy(self.arrays[name])
+            c._style = self.arrays[name]  # shared: nothing changes a cell's style after this
         else:
             c.style = name
-            self.arrays[name] = copy.copy(c._style)
+            self.arrays[name] = c._style
 
     def number_format(self, cell) -> str:
         """The decimals the layout chose for the cell, else whole numbers bare and other numbers
@@ -252,7 +252,8 @@ def book_bytes(book) -> bytes:
     wb.properties.creator = "mlptrace"
     wb.properties.created = wb.properties.modified = FIXED_DATE
     raw = io.BytesIO()
-    wb.save(raw)
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # stored, not compressed: _finish compresses, once
     return _finish(raw.getvalue(), cached)
 
 
