@@ -481,11 +481,9 @@ def test_recalculated_workbook_prints_the_same(built, recalculated, tmp_path):
     trace, paths = built["article"]
     original = paths[trace.epochs[0].epoch]
     recalculated = recalculated[("article", trace.epochs[0].epoch)][1]
-    profile = lo.recalc_profile(tmp_path / "profile")
-    plain = tmp_path / "plain"  # LibreOffice's own defaults: it prints the cached values as they are
-    (plain / "user").mkdir(parents=True)
-    pdfs = [lo.to_pdf(original, tmp_path / "before", profile=plain),
-            lo.to_pdf(recalculated, tmp_path / "after", profile=profile)]
+    plain = tmp_path / "plain"  # LibreOffice's own defaults: it prints the cached values as they
+    (plain / "user").mkdir(parents=True)  # are: ours, and in the recalculated copy its own
+    pdfs = lo.convert([original, recalculated], tmp_path / "pdf", "pdf", profile=plain)
     texts = [subprocess.run([lo.PDFTOTEXT, "-layout", str(p), "-"], capture_output=True, text=True,
                             check=True, timeout=60).stdout for p in pdfs]
     assert texts[0].count("\f") == len(load_workbook(original).sheetnames)
@@ -496,5 +494,5 @@ def test_recalculated_workbook_prints_the_same(built, recalculated, tmp_path):
         rgb = lo.render_page(pdf, lo.pdf_page_of(pdf, "Step 3 Hidden layer input —"), folder, dpi=60)
         return [int(np.all(rgb == c, axis=-1).sum()) for c in ((255, 255, 0), (255, 192, 0))]
 
-    before, after = colours(pdfs[0], tmp_path / "before"), colours(pdfs[1], tmp_path / "after")
+    before, after = colours(pdfs[0], tmp_path), colours(pdfs[1], tmp_path)
     assert before == after and min(before) > 0, (before, after)
