@@ -8,6 +8,7 @@ alone is interrupted, lets the running jobs finish, cancels the rest and reports
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 
@@ -54,6 +55,9 @@ def make_all(make, jobs: list, shared=None, progress=None) -> list:
     from concurrent.futures import ProcessPoolExecutor
 
     _shared = shared
+    # the workers' garbage collector leaves the parent's objects alone, so their memory stays
+    # shared instead of being copied page by page into every worker
+    gc.freeze()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_silent)
     try:
         for result in pool.map(_call, [(make, job) for job in jobs]):
@@ -62,5 +66,6 @@ def make_all(make, jobs: list, shared=None, progress=None) -> list:
                 progress()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
         _shared = None
     return results
