@@ -28,7 +28,7 @@ def epoch_bytes(shared, job) -> bytes:
     book is checked as it is made: a MlptraceError for anything a spreadsheet cannot hold."""
     trace, options = shared
     _, k, copy = job
-    return writer.book_bytes(layout.epoch_book(trace, trace.epochs[k], options, copy))
+    return writer.book_bytes(layout.epoch_book(trace, trace.epochs[k], options, copy, one_by_one=True))
 
 
 def epoch_books(trace, options: OutputConfig | None = None):

@@ -23,7 +23,7 @@ def _book(shared, job) -> bytes:
     trace, output, links = shared
     _, k, copy = job
     book = (summary_book(trace, links, decimals=output.decimals) if k is None
-            else layout.epoch_book(trace, trace.epochs[k], output, copy))
+            else layout.epoch_book(trace, trace.epochs[k], output, copy, one_by_one=True))
     return writer.book_bytes(book)
 
 

@@ -86,9 +86,14 @@ class Sheet:
 
 @dataclass
 class Book:
-    """A workbook: sheets in order and the number of decimals to display."""
+    """A workbook: sheets in order and the number of decimals to display.
+
+    With ``names`` (every sheet's name, in order), ``sheets`` may be an iterator that makes
+    each sheet only when it is reached, so a writer holds one sheet at a time.
+    """
     sheets: list
     decimals: int
+    names: tuple = ()
 
 
 def quoted(sheet: str) -> str:

@@ -139,17 +139,15 @@ def _check(sheet, cell) -> None:
                             "formula longer than 8,192 characters")
 
 
-def check_book(book) -> None:
-    """Raise MlptraceError for anything in ``book`` a spreadsheet cannot hold, without writing.
+def _check_name(name: str) -> None:
+    if len(name) > 31:
+        raise MlptraceError(f"sheet name {name!r} is longer than the 31 characters a spreadsheet allows")
 
-    Every book of a run is checked before the first file is written, so a bad one leaves the
-    output folder as it was.
-    """
-    for sheet in book.sheets:
-        if len(sheet.name) > 31:
-            raise MlptraceError(f"sheet name {sheet.name!r} is longer than the 31 characters a spreadsheet allows")
-        for cell in sheet.cells:
-            _check(sheet, cell)
+
+def _check_sheet(sheet) -> None:
+    """Raise MlptraceError for anything in ``sheet`` a spreadsheet cannot hold."""
+    for cell in sheet.cells:
+        _check(sheet, cell)
 
 
 def _fill_sheet(ws, sheet, styles) -> tuple[str, str]:
@@ -300,14 +298,26 @@ def _page_setup(ws, one_page: bool) -> None:
 
 
 def book_bytes(book) -> bytes:
-    """The .xlsx bytes of a layout book (deterministic)."""
+    """The .xlsx bytes of a layout book (deterministic).
+
+    Each sheet is checked as it is written: a MlptraceError names anything a spreadsheet
+    cannot hold.  A book whose sheets are made one at a time (``book.names`` given) is
+    written one sheet at a time, so only one sheet's cells are ever held.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     styles = _Styles(wb, book.decimals)
-    check_book(book)
-    for sheet in book.sheets:
-        wb.create_sheet(sheet.name)  # all sheets first: charts refer to sheets further on
-    data = [_fill_sheet(wb[sheet.name], sheet, styles) for sheet in book.sheets]
+    sheets = iter(book.sheets) if book.names else list(book.sheets)
+    names = book.names or [sheet.name for sheet in sheets]
+    for name in names:
+        _check_name(name)
+        wb.create_sheet(name)  # all sheets first: charts refer to sheets further on
+    data = []
+    for name, sheet in zip(names, sheets, strict=True):
+        assert sheet.name == name, (sheet.name, name)
+        _check_sheet(sheet)
+        data.append(_fill_sheet(wb[name], sheet, styles))
+        del sheet  # let it go before the next one is made
     wb.calculation.fullCalcOnLoad = True  # Excel recomputes on open; the cached values are for the rest
     wb.properties.creator = "mlptrace"
     wb.properties.created = wb.properties.modified = FIXED_DATE
