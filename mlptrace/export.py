@@ -23,36 +23,35 @@ def epoch_jobs(trace, options: OutputConfig, copies=None, prefix: str = "") -> l
             for k, epoch in enumerate(trace.epochs) for copy in copies or options.copies]
 
 
-def epoch_bytes(shared, job) -> bytes:
-    """The xlsx bytes of one epoch job (``epoch_jobs``); ``shared`` is (trace, options).  The
-    book is checked as it is made: a MlptraceError for anything a spreadsheet cannot hold."""
+def epoch_files(shared, job) -> tuple:
+    """(xlsx bytes, page bytes or None) of one epoch job (``epoch_jobs``); ``shared`` is
+    (trace, options).  The layout is made once: the page (with ``options.html``, beside the
+    workbook itself) is drawn from the same book; without a page the book is made and
+    written one sheet at a time.  Checked as it is made: a MlptraceError for anything a
+    spreadsheet cannot hold."""
     trace, options = shared
     _, k, copy = job
-    return writer.book_bytes(layout.epoch_book(trace, trace.epochs[k], options, copy, one_by_one=True))
+    epoch = trace.epochs[k]
+    with_page = bool(options.html) and copy is None
+    book = layout.epoch_book(trace, epoch, options, copy, one_by_one=not with_page)
+    page = html.page_bytes(book, epoch_trails(trace, epoch, options)) if with_page else None
+    return writer.book_bytes(book), page
+
+
+def named_files(trace, jobs, made) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of what ``epoch_files`` made for ``jobs``: the workbooks, then the
+    pages."""
+    books = [(job[0], data) for job, (data, _) in zip(jobs, made)]
+    pages = [(files.html_file(trace.epochs[job[1]].epoch, trace.config.epochs), page)
+             for job, (_, page) in zip(jobs, made) if page is not None]
+    return books + pages
 
 
 def epoch_books(trace, options: OutputConfig | None = None):
     """Yield (file name, xlsx bytes) for every recorded epoch, one after the other."""
     options = options or OutputConfig()
     for job in epoch_jobs(trace, options):
-        yield job[0], epoch_bytes((trace, options), job)
-
-
-def epoch_pages(trace, options: OutputConfig):
-    """Yield (file name, page bytes): the interactive page of every recorded epoch, the same
-    sheets as its workbook with every cell's inputs and arithmetic."""
-    for epoch in trace.epochs:
-        book = layout.epoch_book(trace, epoch, options)
-        page = html.page_bytes(book, epoch_trails(trace, epoch, options))
-        yield files.html_file(epoch.epoch, trace.config.epochs), page
-
-
-def write_pages(trace, options: OutputConfig) -> list[str]:
-    """Write the page of every recorded epoch into ``options.out`` if ``options.html``; return
-    their paths."""
-    if not options.html:
-        return []
-    return [files.put(options.out, name, data) for name, data in epoch_pages(trace, options)]
+        yield job[0], epoch_files((trace, options), job)[0]
 
 
 def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3) -> str:
@@ -97,9 +96,8 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
     options = output_options(out, options, settings)
     files.check_writable_dir(options.out)
     jobs = epoch_jobs(trace, options, prefix=prefix)
-    made = parallel.make_all(epoch_bytes, jobs, (trace, options), progress)
-    paths = put_all(options.out, [(job[0], data) for job, data in zip(jobs, made)])
-    return paths + write_pages(trace, options)
+    made = parallel.make_all(epoch_files, jobs, (trace, options), progress)
+    return put_all(options.out, named_files(trace, jobs, made))
 
 
 def dump_dict(trace) -> dict:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import export, files, layout, parallel
+from . import export, files, parallel
 from .config import OutputConfig, TrainConfig
 from .layout.summary import summary_book
 from .trainer import train
@@ -18,13 +18,13 @@ from .writers import pdf
 from .writers import xlsx as writer
 
 
-def _book(shared, job) -> bytes:
-    """The bytes of one book of a run: an epoch workbook, or the summary (index None)."""
+def _book(shared, job) -> tuple:
+    """(bytes, page bytes or None) of one book of a run: an epoch workbook (``export.epoch_files``),
+    or the summary (index None)."""
     trace, output, links = shared
-    _, k, copy = job
-    book = (summary_book(trace, links, decimals=output.decimals) if k is None
-            else layout.epoch_book(trace, trace.epochs[k], output, copy, one_by_one=True))
-    return writer.book_bytes(book)
+    if job[1] is None:
+        return writer.book_bytes(summary_book(trace, links, decimals=output.decimals)), None
+    return export.epoch_files((trace, output), job)
 
 
 def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
@@ -40,9 +40,10 @@ def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
     links = export.summary_links([name for name, _, _ in jobs])
     jobs.insert(0, (files.SUMMARY, None, None))  # first: the largest, so it is not made last
     made = parallel.make_all(_book, jobs, (trace, output, links), progress)
-    books = [(job[0], data) for job, data in zip(jobs, made)]
-    paths = export.put_all(output.out, books[1:] + books[:1])
-    return paths + export.write_pages(trace, output) + (pdf.to_pdf(paths) if output.pdf else [])
+    named = export.named_files(trace, jobs[1:], made[1:])
+    books = named[:len(jobs) - 1] + [(files.SUMMARY, made[0][0])]
+    paths = export.put_all(output.out, books + named[len(jobs) - 1:])  # workbooks, summary, pages
+    return paths + (pdf.to_pdf(paths[:len(books)]) if output.pdf else [])
 
 
 def _variant(shared, job):
@@ -51,7 +52,7 @@ def _variant(shared, job):
     with np.errstate(all="ignore"):  # as the command line: a saturated sigmoid is no warning
         trace = train(config)
     prefix = files.variant_prefix(number, count)
-    made = [(name, export.epoch_bytes((trace, output), (name, k, copy))) for name, k, copy in
+    made = [(name, export.epoch_files((trace, output), (name, k, copy))[0]) for name, k, copy in
             export.epoch_jobs(trace, output, copies=("exercise", "key"), prefix=prefix)]
     return number, config.seed, float(trace.loss[-1]), made
 
