@@ -35,9 +35,6 @@ class Given:
     def symbols(self, name, operands):
         return f"{name}: {self.what}"
 
-    def apply(self, *values):
-        raise TypeError("a given matrix is not computed")
-
 
 @dataclass(frozen=True)
 class Affine:
