@@ -234,6 +234,17 @@ NAMES = ["=SUM(A1)", "+1", "-x", "@y"]
 TARGET = "=1+1"
 
 
+def test_a_control_character_in_a_column_name_is_refused(tmp_path, capsys):
+    """A spreadsheet cannot hold it: one line naming it, exit 2, nothing written."""
+    csv = tmp_path / "ctrl.csv"
+    csv.write_text("a\x01b,c,t\n1,0,1\n0,1,0\n")
+    out = tmp_path / "o"
+    assert run_cli("--data", csv, "--epochs", 3, "--out", out) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and one_line(err) and "control character" in err and "a\\x01b" in err, err
+    assert not out.exists()
+
+
 def test_formula_like_column_names_stay_text(tmp_path):
     csv = tmp_path / "risky.csv"
     csv.write_text(",".join(NAMES + [TARGET]) + "\n1,0,1,0,1\n0,1,1,1,0\n1,1,0,1,1\n0,0,1,1,0\n")

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell as OpenpyxlCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell as OpenpyxlCell
 from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
 from openpyxl.chart.data_source import NumFmt
 from openpyxl.formatting.rule import FormulaRule
@@ -134,6 +134,9 @@ def _check(sheet, cell) -> None:
                             f"{cell.value} cannot be shown in a spreadsheet")
     if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
         raise MlptraceError(f"sheet {sheet.name!r}: a text longer than a spreadsheet cell holds")
+    if isinstance(cell.value, str) and ILLEGAL_CHARACTERS_RE.search(cell.value):
+        raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: {cell.value!r} "
+                            "holds a control character, which a spreadsheet cannot hold")
     if cell.formula is not None and len(cell.formula) + 1 > 8192:
         raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
                             "formula longer than 8,192 characters")
