@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mlptrace import OutputConfig, parallel, train
+from mlptrace import MlptraceError, OutputConfig, parallel, train, write_workbooks
 from mlptrace.run import write_run
+from mlptrace.writers import xlsx as writer
 
 from conftest import REPO
 
@@ -78,3 +79,12 @@ def test_ctrl_c_ends_the_workers_and_writes_nothing(tmp_path):
         time.sleep(0.05)
     assert not any(Path(f"/proc/{w}").exists() for w in workers), "a worker outlived the run"
     assert not out.exists()
+
+
+def test_a_book_refused_in_a_worker_is_one_error_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "workers_for", lambda jobs: 2)
+    monkeypatch.setattr(writer, "MAX_COLS", 10)  # the forked workers see it too
+    trace = train(epochs=6, record="1-6")
+    with pytest.raises(MlptraceError, match="more rows or columns than a spreadsheet has"):
+        write_workbooks(trace, str(tmp_path / "o"))
+    assert not (tmp_path / "o").exists()
