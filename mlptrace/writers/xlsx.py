@@ -77,10 +77,9 @@ class _Styles:
     def __init__(self, wb, decimals: int):
         self.wb, self.decimals, self.made, self.arrays, self.ids = wb, decimals, {}, {}, {}
 
-    def style_id(self, cell) -> int:
-        """The workbook's index of ``cell``'s style, registered on first use exactly as
+    def style_id(self, name: str) -> int:
+        """The workbook's index of the named style ``name``, registered on first use exactly as
         openpyxl registers it when it writes a cell (so the styles part is the same)."""
-        name = self.named(cell.role, self.number_format(cell))
         if name not in self.ids:
             scratch = OpenpyxlCell(self.wb.worksheets[0], row=1, column=1)
             scratch.style = name
@@ -161,8 +160,9 @@ def _fill_sheet(ws, sheet, styles) -> tuple[str, str]:
     relationships); every cell's own XML is written as openpyxl writes it, but with every
     number's every bit and each formula's computed value, and an order of magnitude faster.
     """
-    for cell in sheet.cells:  # in the layout's order, as before: named styles, merges, links, checks
-        styles.named(cell.role, styles.number_format(cell))
+    named = {}  # in the layout's order, as openpyxl made them: named styles, merges, links, checks
+    for cell in sheet.cells:
+        named[cell.row, cell.col] = styles.named(cell.role, styles.number_format(cell))
         wrapped = _ROLES[cell.role][3]
         if cell.span > 1 and wrapped is not None and wrapped.wrap_text:
             # only wrapped text needs a merge; other text simply runs on into the empty cells.
@@ -180,7 +180,7 @@ def _fill_sheet(ws, sheet, styles) -> tuple[str, str]:
     cells = sorted(sheet.cells, key=lambda cell: (cell.row, cell.col))  # in the order openpyxl writes
     rows: dict[int, list[str]] = {}
     for cell in cells:
-        rows.setdefault(cell.row, []).append(_cell_xml(cell, styles.style_id(cell)))
+        rows.setdefault(cell.row, []).append(_cell_xml(cell, styles.style_id(named[cell.row, cell.col])))
     for chart in sheet.charts:
         ws.add_chart(_chart(ws.parent, chart), cell_name(chart.row, chart.col))
     for col, width in sheet.widths.items():
