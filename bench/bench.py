@@ -20,7 +20,9 @@ Each pair runs baseline and subject back to back (which goes first alternates), 
 taken per pair, and the figure is the median of the pairs' ratios: drift of a shared machine
 cancels within a pair and one disturbed pair cannot move the median.  The CPU ratio (process
 CPU time, for a command its own and its children's) stands beside the wall ratio: it is the
-steadier figure when other work shares the machine.  This is a script, not a test.
+steadier figure when other work shares the machine.  Commands run with Python's bytecode
+cache on (as for an installed package), whatever the environment says.  This is a script, not
+a test.
 """
 from __future__ import annotations
 
@@ -73,6 +75,7 @@ def command(args: list[str], cwd: str):
     processes it waited for (its workers), its peak memory is its own largest resident set."""
     t = time.perf_counter()
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once and cached, as an installed package is
     child = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
