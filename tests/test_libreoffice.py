@@ -26,7 +26,7 @@ from mlptrace.trainer import train
 
 import soffice as lo
 from article import article_update
-import formula
+from formula import references
 
 #: the cached value every formula cell gets before LibreOffice sees it: never a right answer
 POISON = "-987654.3125"
@@ -107,7 +107,7 @@ def rel_error(got, want) -> float:
 
 def formula_refs(text: str) -> set:
     """Every cell a formula reads, ranges expanded: {(sheet or None, address)}."""
-    return {(sheet, ex.cell_name(row, col)) for sheet, row, col in formula.references(text)}
+    return {(sheet, ex.cell_name(row, col)) for sheet, row, col in references(text)}
 
 
 def test_formula_refs_parser():
