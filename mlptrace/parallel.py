@@ -60,8 +60,15 @@ def make_all(make, jobs: list, shared=None, progress=None) -> list:
     gc.freeze()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_silent)
     try:
-        for result in pool.map(_call, [(make, job) for job in jobs]):
-            results.append(result)
+        # Ctrl-C held back while the workers fork: an interrupt inside fork's own handlers
+        # would be lost; held back, it comes right after, where the run can stop cleanly
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            futures = [pool.submit(_call, (make, job)) for job in jobs]  # the workers fork here
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for future in futures:
+            results.append(future.result())
             if progress is not None:
                 progress()
     finally:
