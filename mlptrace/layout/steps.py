@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from .. import expr as ex
 from ..trace import Given, Update
 from .board import Board, focus_cell, matrix_title, number_places, shape_text
