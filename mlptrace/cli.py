@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import sys
+import warnings
 
 import numpy as np
 
-from . import __version__
-from .config import OutputConfig, TrainConfig
-from .errors import MlptraceError
+from . import __version__, size
+from .config import OutputConfig, TrainConfig, record_epochs
+from .data import load
+from .errors import MlptraceError, visible
 from .export import write_dump, write_weights
-from .files import check_writable_dir, check_writable_file
+from .files import EditedFilesKept, check_writable_dir, check_writable_file, is_special, same_file, read_roster
 from .run import write_run, write_variants
 from .writers.pdf import require_soffice
 from .trainer import train
@@ -25,10 +29,36 @@ class _Parser(argparse.ArgumentParser):
         raise MlptraceError(message)
 
 
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
+_REAL = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*", re.ASCII)
+
+
+def _whole(text: str) -> int:
+    """A whole number in ASCII digits: int() also reads １, ٣ and 1_000, which we refuse."""
+    if not _WHOLE.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
+def _number(option, kind):
+    """An argparse type: ``kind`` "int" or "float", in ASCII digits, naming ``option``."""
+    def parse(text):
+        try:
+            if kind == "int":
+                return _whole(text)
+            if not _REAL.fullmatch(text):
+                raise ValueError(text)
+            return float(text)
+        except ValueError:
+            what = "a whole number" if kind == "int" else "a number"
+            raise argparse.ArgumentTypeError(f"{option} takes {what} (digits 0-9), not {text!r}") from None
+    return parse
+
+
 def _ints(option, count=None):
     def parse(text):
         try:
-            values = tuple(int(p) for p in text.split(","))
+            values = tuple(_whole(p) for p in text.split(","))
         except ValueError:
             raise argparse.ArgumentTypeError(f"{option} takes whole numbers separated by commas, not {text!r}")
         if count is not None and len(values) != count:
@@ -52,20 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
     a("--data", default="article", help="built-in article, xor, and, or, moons; or a CSV file with a header row")
     a("--targets", type=_names, help="target columns of a CSV, comma-separated (default: the last column)")
     a("--hidden", type=_ints("--hidden"), default=(3,), help="hidden layer sizes, e.g. 3 or 5,4 (default 3)")
-    a("--epochs", type=int, default=5000, help="training epochs (default 5000)")
-    a("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
-    a("--seed", type=int, default=0, help="seed of the starting weights, as np.random.seed (default 0)")
+    a("--epochs", type=_number("--epochs", "int"), default=5000, help="training epochs (default 5000)")
+    a("--lr", type=_number("--lr", "float"), default=0.1, help="learning rate (default 0.1)")
+    a("--seed", type=_number("--seed", "int"), default=0, help="seed of the starting weights, as np.random.seed (default 0)")
     a("--init", default="uniform", help="starting weights: uniform (the article's), xavier, he")
     a("--init-weights", metavar="FILE.json", help="start from these weights instead")
     a("--save-weights", metavar="FILE.json", help="write the trained weights")
     a("--activation", default="sigmoid", help="hidden activation: sigmoid, tanh, relu")
     a("--output-activation", default="sigmoid", help="output activation: sigmoid, tanh, relu, linear")
-    a("--batch-size", type=int, help="samples per update (default: all, full batch; 1 is SGD)")
+    a("--batch-size", type=_number("--batch-size", "int"), help="samples per update (default: all, full batch; 1 is SGD)")
     a("--shuffle", action="store_true", help="reshuffle the samples every epoch, from the seed")
-    a("--record", default="1,last", help="epochs to trace: 1,last (default), 1-3, all")
+    a("--record", help="epochs to trace: 1,last (default; with --exercise 1), 1-3, all")
     a("--focus", type=_ints("--focus", 2), default=(1, 1), metavar="R,C",
       help="1-based cell of each computed matrix to highlight (default 1,1)")
-    a("--decimals", type=int, default=3, help="decimals shown (default 3); full precision is stored")
+    a("--decimals", type=_number("--decimals", "int"), default=3, help="decimals shown (default 3); full precision is stored")
     a("--values", action="store_true", help="plain numbers instead of live formulas")
     a("--out", default="outputs", metavar="DIR", help="output folder (default outputs)")
     a("--dump-json", metavar="FILE", help="write every recorded matrix as JSON")
@@ -73,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     a("--html", action="store_true", help="also write an interactive page beside each epoch workbook")
     a("--exercise", nargs="?", const="guided", metavar="LEVEL",
       help="also write student copies and answer keys; LEVEL guided (default), formula or matrix")
-    a("--variants", type=int, metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
+    a("--variants", type=_number("--variants", "int"), metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
+    a("--roster", metavar="FILE", help="with --exercise: one student name a line (UTF-8); one named variant each")
     a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
     a("--version", action="version", version=f"mlptrace {__version__}")
     return p
@@ -83,25 +114,40 @@ def _config(args) -> TrainConfig:
     return TrainConfig(data=args.data, targets=args.targets, hidden=args.hidden, epochs=args.epochs,
                        lr=args.lr, seed=args.seed, init=args.init, init_weights=args.init_weights,
                        activation=args.activation, output_activation=args.output_activation,
-                       batch_size=args.batch_size, shuffle=args.shuffle, record=args.record)
+                       batch_size=args.batch_size, shuffle=args.shuffle, record=_record(args))
+
+
+def _record(args) -> str:
+    """--record as given; without it epochs 1 and last, or for an exercise epoch 1 only (a class
+    works on one epoch)."""
+    if args.record is not None:
+        return args.record
+    return "1" if args.exercise else "1,last"
 
 
 def _output(args) -> OutputConfig:
+    roster = read_roster(args.roster) if args.roster is not None else None
     return OutputConfig(out=args.out, focus=args.focus, decimals=args.decimals, formulas=not args.values,
-                        exercise=args.exercise, pdf=args.pdf, html=args.html)
+                        exercise=args.exercise, pdf=args.pdf, html=args.html, roster=roster)
 
 
-def _check_outputs(args) -> None:
+def _check_outputs(args, output) -> None:
     """Every output problem is found before training, so nothing is half done."""
     check_writable_dir(args.out)
     files = {option: path for option, path in (("--save-weights", args.save_weights),
                                                 ("--dump-json", args.dump_json)) if path is not None}
     for option, path in files.items():
-        if path and os.path.abspath(path) == os.path.abspath(args.out):
+        if path and same_file(path, args.out):
             raise MlptraceError(f"{option} {path!r} is the output folder (--out); name a file")
         check_writable_file(path, option, args.out)
-    if len(files) == 2 and os.path.abspath(args.save_weights) == os.path.abspath(args.dump_json):
+        _not_an_input(args, option, path)
+    if len(files) == 2 and same_file(args.save_weights, args.dump_json) and not is_special(args.dump_json):
         raise MlptraceError("--save-weights and --dump-json name the same file")
+    if output.roster is not None:
+        if args.variants is not None and args.variants != len(output.roster):
+            raise MlptraceError(f"--variants {args.variants} and --roster's {len(output.roster)} names disagree; "
+                                "leave out --variants (one variant per name)")
+        args.variants = len(output.roster)
     if args.variants is not None:
         if args.variants < 1:
             raise MlptraceError(f"--variants must be a whole number of at least 1, not {args.variants}")
@@ -111,6 +157,17 @@ def _check_outputs(args) -> None:
             raise MlptraceError("--seed plus --variants goes beyond the largest seed 4294967295")
     if args.pdf:
         require_soffice()
+
+
+def _not_an_input(args, option, path) -> None:
+    """An output file never replaces the run's own data (a trained --save-weights may replace
+    its --init-weights: that is continuing a training)."""
+    inputs = [("--data", args.data)] if args.data.lower().endswith(".csv") or os.path.exists(args.data) else []
+    if args.init_weights and option != "--save-weights":
+        inputs.append(("--init-weights", args.init_weights))
+    for what, source in inputs:
+        if os.path.isfile(source) and same_file(source, path):
+            raise MlptraceError(f"{option} {path!r} is the {what} file; it would be overwritten")
 
 
 #: a progress bar from this many epochs to train, or this many workbooks to write
@@ -125,29 +182,42 @@ def _bar(args, total, unit):
     return tqdm(total=total, unit=unit, file=sys.stderr, leave=False)
 
 
-def _train(args, config):
+def _train(args, config, data):
     bar = _bar(args, config.epochs, "epoch") if config.epochs >= BAR_EPOCHS else None
     if bar is None:
-        return train(config)
+        return train(config, dataset=data)
     with bar:
-        return train(config, progress=lambda epoch: bar.update(epoch - bar.n))
+        return train(config, dataset=data, progress=lambda epoch: bar.update(epoch - bar.n))
+
+
+def _pdf_progress(args):
+    """A line on stderr per PDF written (LibreOffice is slow: the user sees it moving)."""
+    if args.quiet or not args.pdf:
+        return None
+    def report(done, total, path):
+        print(f"pdf {done} of {total}: {path}", file=sys.stderr, flush=True)
+    return report
 
 
 def _write(args, config, output, trace):
     if args.variants:
-        return write_variants(config, output, args.variants, trace)
+        return write_variants(config, output, args.variants, trace, pdf_progress=_pdf_progress(args))
     books = len(trace.epochs) * len(output.copies)
     bar = _bar(args, books, "workbook") if books >= BAR_WORKBOOKS else None
     if bar is None:
-        return write_run(trace, output)
+        return write_run(trace, output, pdf_progress=_pdf_progress(args))
     with bar:
-        return write_run(trace, output, progress=lambda: bar.update(1))
+        return write_run(trace, output, progress=lambda: bar.update(1), pdf_progress=_pdf_progress(args))
 
 
 def run(args) -> None:
     config, output = _config(args), _output(args)
-    _check_outputs(args)
-    trace = _train(args, config)
+    _check_outputs(args, output)
+    data = load(config.data, config.targets, config.seed)
+    size.check(size.estimate(*data.X.shape, data.y.shape[1], config.hidden, config.batch_size,
+                             len(record_epochs(config.record, config.epochs))),
+               at_once=min(args.variants or 1, os.cpu_count() or 1))
+    trace = _train(args, config, data)
     paths = _write(args, config, output, trace)
     if args.dump_json is not None:
         write_dump(trace, args.dump_json)
@@ -157,7 +227,7 @@ def run(args) -> None:
         paths.append(args.save_weights)
     if not args.quiet:
         for path in paths:
-            print(f"wrote {path}")
+            print(f"wrote {visible(path)}")
         print(f"final loss {trace.loss[-1]:.6g}; outputs after training: {_some(trace.predict().ravel())}")
 
 
@@ -167,15 +237,32 @@ def _some(values, most: int = 10) -> str:
     return text + (f", … ({len(values) - most} more)" if len(values) > most else "")
 
 
+def _terminated(signum, frame):
+    raise _Terminated()
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that it ends as Ctrl-C does."""
+
+
+def _note(message, category, filename, lineno, file=None, line=None):
+    if issubclass(category, EditedFilesKept):
+        print(f"mlptrace: note: {message}", file=sys.stderr)
+    else:
+        print(f"mlptrace: warning: {message}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit code."""
+    previous = _on_sigterm(_terminated)
     try:
         # numpy's overflow warnings (a saturated sigmoid is exactly 0 or 1) are no message for
         # the user; a run that really diverges is stopped with one clear line by the trainer
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.showwarning = _note
             run(build_parser().parse_args(argv))
     except MlptraceError as exc:
-        print(f"mlptrace: error: {exc}", file=sys.stderr)
+        print(f"mlptrace: error: {visible(str(exc))}", file=sys.stderr)  # one line, whatever a name holds
         return 2
     except OSError as exc:  # the disk filled up, a folder vanished…: files already written are whole
         where = f" {exc.filename!r}" if exc.filename else ""
@@ -185,4 +272,18 @@ def main(argv=None) -> int:
         print("mlptrace: interrupted; files already written are complete, none is half-written",
               file=sys.stderr)
         return 130
+    except _Terminated:  # worker processes and LibreOffice end with their own pool / context
+        print("mlptrace: terminated; files already written are complete, none is half-written",
+              file=sys.stderr)
+        return 143
+    finally:
+        _on_sigterm(previous)
     return 0
+
+
+def _on_sigterm(handler):
+    """Install ``handler`` for SIGTERM (from the main thread only); return the one before."""
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, TypeError):  # not the main thread, or no handler to put back
+        return None

@@ -1,16 +1,20 @@
 """Settings, validated once, up front, each from one table: what to train (``TrainConfig``)
 and how to write it (``OutputConfig``).
 
-Every check names the option and the bad value, so the command line can print it as it is,
-and the Python API raises the same MlptraceError.
+Every check names the option and the bad value, so the command line can print it as it is, and
+gives the value in its one form: ``train(targets="passed")`` is one column, ``hidden=3`` one
+layer; a string is never split into letters, ``"no"`` is not a boolean, 5 is not a file.
 """
 from __future__ import annotations
 
-import math
+import numbers
+import os
 from dataclasses import dataclass, fields
 
+import numpy as np
+
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .errors import MlptraceError
+from .errors import MAX_NUMBER, MlptraceError
 from .weights import INITS
 
 
@@ -43,9 +47,6 @@ class TrainConfig:
     record: str = "1,last"
 
     def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(self.hidden))
-        if self.targets is not None:
-            object.__setattr__(self, "targets", tuple(self.targets))
         _validate(self, _CHECKS)
         record_epochs(self.record, self.epochs)  # raises for an epoch beyond --epochs, or too many
 
@@ -57,62 +58,123 @@ class TrainConfig:
         return d
 
 
+def _whole(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+
 def _positive_int(option):
     def check(v):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        if not _whole(v) or v < 1:
             raise MlptraceError(f"{option} must be a whole number of at least 1, not {v!r}")
+        return int(v)
     return check
 
 
 def _positive_float(option):
     def check(v):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+        if not isinstance(v, numbers.Real) or isinstance(v, (bool, np.bool_)) or not 0 < v <= MAX_NUMBER:
             raise MlptraceError(f"{option} must be a positive number, not {v!r}")
+        return float(v)
     return check
 
 
 def _one_of(option, choices):
     def check(v):
-        if v not in choices:
+        if not isinstance(v, str) or v not in choices:
             raise MlptraceError(f"{option} must be one of {', '.join(choices)}, not {v!r}")
+        return v
     return check
 
 
+def _file_name(option, optional):
+    def check(v):
+        if v is None and optional:
+            return None
+        if isinstance(v, os.PathLike):
+            v = os.fspath(v)
+        if not isinstance(v, str) or not v or "\x00" in v:
+            raise MlptraceError(f"{option} must be a file name, not {v!r}")
+        return v
+    return check
+
+
+def _data(v):
+    if isinstance(v, os.PathLike):
+        v = os.fspath(v)
+    if not isinstance(v, str) or not v or "\x00" in v:
+        raise MlptraceError(f"--data must be a built-in data name or a CSV file name, not {v!r}")
+    return v
+
+
 def _hidden(v):
-    if not v:
+    if _whole(v):
+        v = (v,)  # one layer
+    if isinstance(v, (str, bytes)) or not isinstance(v, (tuple, list, range, np.ndarray)):
+        raise MlptraceError(f"--hidden must be layer sizes such as (3,) or (5, 4), not {v!r}")
+    if not len(v):
         raise MlptraceError("--hidden needs at least one layer size")
-    for size in v:
-        _positive_int("--hidden layer sizes")(size)
+    return tuple(_positive_int("--hidden layer sizes")(size) for size in v)
+
+
+def _targets(v):
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = (v,)  # one column, never split into letters
+    if not isinstance(v, (tuple, list)) or not v or not all(isinstance(t, str) and t for t in v):
+        raise MlptraceError(f"--targets must be column names such as ('passed',), not {v!r}")
+    return tuple(v)
 
 
 def _seed(v):
-    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**32:
+    if not _whole(v) or not 0 <= v < 2**32:
         raise MlptraceError(f"--seed must be a whole number from 0 to 4294967295, not {v!r}")
+    return int(v)
 
 
 def _batch(v):
-    if v is not None:
-        _positive_int("--batch-size")(v)
+    return None if v is None else _positive_int("--batch-size")(v)
+
+
+def _flag(option):
+    def check(v):
+        if not isinstance(v, bool):
+            raise MlptraceError(f"{option} is on or off (True or False), not {v!r}")
+    return check
+
+
+def _record(v):
+    if not isinstance(v, str):
+        raise MlptraceError(f"--record needs epochs as text such as '1,last', '1-3' or 'all', not {v!r}")
+    return v
 
 
 _CHECKS = {
+    "data": _data,
+    "targets": _targets,
     "hidden": _hidden,
     "epochs": _positive_int("--epochs"),
     "lr": _positive_float("--lr"),
     "seed": _seed,
     "init": _one_of("--init", INITS),
+    "init_weights": _file_name("--init-weights", optional=True),
     "activation": _one_of("--activation", HIDDEN_ACTIVATIONS),
     "output_activation": _one_of("--output-activation", OUTPUT_ACTIVATIONS),
     "batch_size": _batch,
+    "shuffle": _flag("--shuffle"),
+    "record": _record,
 }
 
 
 def _validate(settings, checks) -> None:
-    """Run each field's check from ``checks`` (field name -> check), in field order."""
+    """Run each field's check from ``checks`` (field name -> check), in field order; a check
+    that returns a value gives the setting in its one form (a tuple, an int…)."""
     for f in fields(settings):
         check = checks.get(f.name)
         if check is not None:
-            check(getattr(settings, f.name))
+            value = check(getattr(settings, f.name))
+            if value is not None:
+                object.__setattr__(settings, f.name, value)
 
 
 #: exercise levels: one blank per step with its arithmetic; the formula only; whole matrices
@@ -126,7 +188,8 @@ class OutputConfig:
     out : output folder;  focus : 1-based (row, col) highlighted in every computed matrix
     (clipped to its shape);  decimals : least decimals shown;  formulas : live formulas (False:
     plain values);  exercise : None, or the level of the student copies (EXERCISE_LEVELS);
-    pdf : a PDF beside each workbook;  html : an interactive page beside each epoch workbook.
+    pdf : a PDF beside each workbook;  html : an interactive page beside each epoch workbook;
+    roster : with exercise, the students' names, one variant each, in order.
     """
     out: str = "outputs"
     focus: tuple = (1, 1)
@@ -135,11 +198,15 @@ class OutputConfig:
     exercise: str | None = None
     pdf: bool = False
     html: bool = False
+    roster: tuple | None = None
 
     def __post_init__(self):
-        if isinstance(self.focus, list):
-            object.__setattr__(self, "focus", tuple(self.focus))
+        for name in ("focus", "roster"):
+            if isinstance(getattr(self, name), list):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         _validate(self, _OUTPUT_CHECKS)
+        if self.roster is not None and not self.exercise:
+            raise MlptraceError("--roster goes with --exercise (one exercise set per student)")
 
     @property
     def copies(self) -> tuple:
@@ -150,13 +217,6 @@ class OutputConfig:
 def _folder(v):
     if not isinstance(v, str) or not v:
         raise MlptraceError(f"--out needs a folder name, not {v!r}")
-
-
-def _flag(option):
-    def check(v):
-        if not isinstance(v, bool):
-            raise MlptraceError(f"{option} is on or off (True or False), not {v!r}")
-    return check
 
 
 def _focus(v):
@@ -177,6 +237,28 @@ def _exercise(v):
         _one_of("--exercise", EXERCISE_LEVELS)(v)
 
 
+#: the longest student name a roster may hold (a name, not a paragraph)
+MAX_NAME = 100
+
+
+def _roster(v):
+    if v is None:
+        return
+    if not isinstance(v, tuple) or not v:
+        raise MlptraceError("--roster: the file names no student (one name a line)")
+    seen = {}
+    for k, name in enumerate(v, start=1):
+        if not isinstance(name, str) or not name.strip():
+            raise MlptraceError(f"--roster: name {k} is empty")
+        if len(name) > MAX_NAME:
+            raise MlptraceError(f"--roster: name {k} is longer than {MAX_NAME} characters")
+        if any(ch in name for ch in "\t\r\n") or not name.isprintable():
+            raise MlptraceError(f"--roster: name {k} holds a control character")
+        if name.casefold() in seen:
+            raise MlptraceError(f"--roster: {name!r} is named twice (lines {seen[name.casefold()]} and {k})")
+        seen[name.casefold()] = k
+
+
 _OUTPUT_CHECKS = {
     "out": _folder,
     "focus": _focus,
@@ -185,6 +267,7 @@ _OUTPUT_CHECKS = {
     "exercise": _exercise,
     "pdf": _flag("--pdf"),
     "html": _flag("--html"),
+    "roster": _roster,
 }
 
 
@@ -218,6 +301,8 @@ def _record_ranges(spec: str, epochs: int) -> list[tuple[int, int]]:
             continue
         lo, sep, hi = part.partition("-")
         try:
+            if not (lo + hi).strip().isascii():  # int() reads １ and ٣ too
+                raise ValueError(part)
             first, last = int(lo), int(hi) if sep else int(lo)
         except ValueError:
             raise MlptraceError(f"--record: {part!r} is not an epoch, a range like 1-3, 'last' or 'all'") from None

@@ -6,13 +6,16 @@ names that label them on the sheets.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import MlptraceError, read_text
+from .errors import MAX_NUMBER, MlptraceError, read_text, visible
 
 
 @dataclass(frozen=True)
@@ -75,26 +78,70 @@ def load(spec: str, targets: tuple[str, ...] | None = None, seed: int = 0) -> Da
     return read_csv(spec, targets)
 
 
+#: a spreadsheet's rows: a data file with more lines cannot be shown
+MAX_ROWS = 1_048_576
+#: separators a CSV may use; Excel writes ';' where the decimal mark is a comma
+SEPARATORS = (",", ";", "\t")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+", re.ASCII)
+_NOT_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
+
+
+def _separator(text: str) -> tuple[str, str]:
+    """The separator of a CSV and its text without Excel's ``sep=;`` line: the one named on
+    that line, else the first of , ; tab that the header row holds."""
+    first, _, rest = text.partition("\n")
+    line = first.rstrip("\r")
+    if line.lower().startswith("sep=") and len(line) == 5:
+        return line[4], rest
+    return next((s for s in SEPARATORS if s in line), ","), text
+
+
 def _read_rows(path: str) -> list[list[str]]:
     text = read_text(path, "data file", "CSV")
-    rows = [row for row in csv.reader(text.splitlines()) if any(c.strip() for c in row)]
+    sep, text = _separator(text)
+    lines = text.count("\n")
+    if lines > MAX_ROWS:  # told before the rows are read, which takes long
+        raise MlptraceError(f"data file {path!r} has about {lines:,} lines, more than the {MAX_ROWS:,} rows "
+                            "a spreadsheet has: use fewer rows")
+    # only \n, \r and \r\n end a row: NEL, form feed or U+2028 stay in their cell, visibly
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    rows, start = [], 1
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append(row)
+            start = reader.line_num + 1  # where the next row begins (a quoted cell spans lines)
+    except csv.Error as exc:
+        problem = ("a quote (\") is opened and never closed" if "end of data" in str(exc)
+                   else f"{exc} (a quote must enclose the whole cell)")
+        raise MlptraceError(f"{visible(path)}: line {start}: {problem}") from None
     if not rows:
         raise MlptraceError(f"data file {path!r} is empty")
     return rows
 
 
 def _number(cell: str, path: str, line: int, column: str) -> float:
-    try:
-        if "_" in cell:  # Python reads 1_000 as 1000; a spreadsheet would not
-            raise ValueError(cell)
-        value = float(cell)
-    except ValueError:
-        raise MlptraceError(
-            f"{path}: line {line}, column {column!r}: {cell.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise MlptraceError(
-            f"{path}: line {line}, column {column!r}: {cell.strip()!r} is not a finite number")
+    text = cell.strip()
+    where = f"{visible(path)}: line {line}, column {column!r}: {text!r}"
+    if _NUMBER.fullmatch(text) is None:
+        # not float(): it reads 1_000, full-width １ and Arabic-Indic ٣ as numbers, a spreadsheet does not
+        if _NOT_FINITE.fullmatch(text):
+            raise MlptraceError(f"{where} is not a finite number")
+        if _DECIMAL_COMMA.fullmatch(text):
+            raise MlptraceError(f"{where} has a decimal comma: write {text.replace(',', '.')}")
+        raise MlptraceError(f"{where} is not a number (digits 0-9, a point, an exponent like 1e-3)")
+    value = float(text)
+    if not abs(value) <= MAX_NUMBER:
+        raise MlptraceError(f"{where} is beyond ±9.99999999999999E+307, the largest number a spreadsheet holds")
     return value
+
+
+def _check_header(path: str, header: list[str]) -> None:
+    for name in header:
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs") for ch in name):
+            raise MlptraceError(f"data file {path!r}: column name {name!r} holds a control "
+                                "character or a line break; a sheet cannot show it")
 
 
 def read_csv(path: str, targets: tuple[str, ...] | None = None) -> Dataset:
@@ -107,20 +154,21 @@ def read_csv(path: str, targets: tuple[str, ...] | None = None) -> Dataset:
         raise MlptraceError(f"data file {path!r} needs at least two columns (inputs and a target)")
     if any(not h for h in header) or len(set(header)) != len(header):
         raise MlptraceError(f"data file {path!r}: every column needs its own non-empty name in the header")
+    _check_header(path, header)
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise MlptraceError(
-                f"{path}: line {line} has {len(row)} cells but the header has {len(header)}")
+                f"{visible(path)}: line {line} has {len(row)} cells but the header has {len(header)}")
     targets = tuple(targets) if targets else (header[-1],)
     unknown = [t for t in targets if t not in header]
     if unknown:
-        raise MlptraceError(f"--targets: no column {unknown[0]!r} in {path} (columns: {', '.join(header)})")
+        raise MlptraceError(f"--targets: no column {unknown[0]!r} in {visible(path)} (columns: {', '.join(header)})")
     if len(set(targets)) == len(header):
         raise MlptraceError("--targets names every column: at least one must stay an input")
     values = np.array([[_number(c, path, line, header[k]) for k, c in enumerate(row)]
                        for line, row in enumerate(rows[1:], start=2)])
     t_idx = [header.index(t) for t in dict.fromkeys(targets)]
     i_idx = [k for k in range(len(header)) if k not in t_idx]
-    name = os.path.basename(path)
+    name = visible(os.path.basename(path))
     return Dataset(name, values[:, i_idx], values[:, t_idx],
                    tuple(header[k] for k in i_idx), tuple(header[k] for k in t_idx))

@@ -6,20 +6,23 @@ import os
 
 from dataclasses import fields
 
-from . import files, layout, parallel
+from . import files, layout, parallel, size
 from .config import OutputConfig
 from .layout.trails import epoch_trails
 from .writers import html
 from .writers import xlsx as writer
 from .errors import MlptraceError
+from .layout.exercise import Student, questions
 from .weights import to_json
 
 
-def epoch_jobs(trace, options: OutputConfig, copies=None, prefix: str = "") -> list[tuple]:
-    """(file name, index in ``trace.epochs``, copy) of every epoch workbook: every recorded
-    epoch and every copy (default: those ``options`` asks for; None: the workbook;
-    "exercise": the student copy; "key": its answer key).  Nothing is made yet."""
-    return [(files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix), k, copy)
+def epoch_jobs(trace, options: OutputConfig, copies=None, prefix: str = "", student=None) -> list[tuple]:
+    """(file name, index in ``trace.epochs``, copy, student) of every epoch workbook: every
+    recorded epoch and every copy (default: those ``options`` asks for; None: the workbook;
+    "exercise": the student copy; "key": its answer key); ``student`` (layout.exercise.Student)
+    says whose copies they are.  In an exercise run the names start with their folder
+    (``students/…``, ``keys/…``).  Nothing is made yet."""
+    return [(files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix, bool(options.exercise)), k, copy, student)
             for k, epoch in enumerate(trace.epochs) for copy in copies or options.copies]
 
 
@@ -30,21 +33,34 @@ def epoch_files(shared, job) -> tuple:
     written one sheet at a time.  Checked as it is made: a MlptraceError for anything a
     spreadsheet cannot hold."""
     trace, options = shared
-    _, k, copy = job
+    _, k, copy, student = job
     epoch = trace.epochs[k]
     with_page = bool(options.html) and copy is None
-    book = layout.epoch_book(trace, epoch, options, copy, one_by_one=not with_page)
+    book = layout.epoch_book(trace, epoch, options, copy, student, one_by_one=not with_page)
     page = html.page_bytes(book, epoch_trails(trace, epoch, options)) if with_page else None
     return writer.book_bytes(book), page
 
 
-def named_files(trace, jobs, made) -> list[tuple[str, bytes]]:
+def named_files(trace, options: OutputConfig, jobs, made) -> list[tuple[str, bytes]]:
     """(file name, bytes) of what ``epoch_files`` made for ``jobs``: the workbooks, then the
     pages."""
     books = [(job[0], data) for job, (data, _) in zip(jobs, made)]
-    pages = [(files.html_file(trace.epochs[job[1]].epoch, trace.config.epochs), page)
+    pages = [(files.html_file(trace.epochs[job[1]].epoch, trace.config.epochs, bool(options.exercise)), page)
              for job, (_, page) in zip(jobs, made) if page is not None]
     return books + pages
+
+
+def marking_rows(trace, options: OutputConfig, student=None, prefix: str = "") -> list[tuple]:
+    """One row of the marking table per recorded epoch: (variant, student name, seed, epoch,
+    the student's file, [(question, right answer), …])."""
+    student = student or Student(1, 1)
+    rows = []
+    for epoch in trace.epochs:
+        sheets = layout.SheetNames.of(epoch.updates, trace.plan.steps)
+        name = files.epoch_file(epoch.epoch, trace.config.epochs, "exercise", prefix, True)
+        rows.append((student.label, student.name or "", trace.config.seed, epoch.epoch, name,
+                     questions(epoch, options.exercise, options.focus, sheets)))
+    return rows
 
 
 def epoch_books(trace, options: OutputConfig | None = None):
@@ -76,11 +92,11 @@ def output_options(out, options: OutputConfig | None, settings: dict) -> OutputC
     return OutputConfig(out=out, **settings)
 
 
-def put_all(out: str, made) -> list[str]:
-    """Write (file name, bytes) pairs into folder ``out``, each atomically; return the paths.
+def write_made(folder: files.RunFolder, made) -> list[str]:
+    """Write (file name, bytes) pairs into ``folder``, each atomically; return the paths.
     Called once every file's bytes are made, so a book that cannot be made writes nothing."""
-    os.makedirs(out, exist_ok=True)
-    return [files.put(out, name, data) for name, data in made]
+    files.check_targets(folder.out, [name for name, _ in made])
+    return [folder.put(name, data) for name, data in made]
 
 
 def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None = None,
@@ -95,9 +111,12 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
     """
     options = output_options(out, options, settings)
     files.check_writable_dir(options.out)
+    files.check_prefix(prefix)
+    size.check(size.of_trace(trace))  # the command line checks before training; an API caller here
     jobs = epoch_jobs(trace, options, prefix=prefix)
     made = parallel.make_all(epoch_files, jobs, (trace, options), progress)
-    return put_all(options.out, named_files(trace, jobs, made))
+    with files.RunFolder(options.out) as folder:
+        return write_made(folder, named_files(trace, options, jobs, made))
 
 
 def dump_dict(trace) -> dict:

@@ -4,7 +4,7 @@ exercise variants.
 Workers are forked, so they start at once and share what the parent holds (the trace) without
 copying it; each returns bytes, and the results come back in the order of the jobs, so a
 parallel run writes exactly the bytes a serial one does.  Workers ignore Ctrl-C: the parent
-alone is interrupted, lets the running jobs finish, cancels the rest and reports once.
+alone is interrupted; it ends every worker and reports once.
 """
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ _shared = None
 
 
 def _silent() -> None:
+    """A worker leaves Ctrl-C to the run (which ends it) and dies quietly when ended."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _call(task):
@@ -30,21 +32,22 @@ def _call(task):
 
 
 def workers_for(jobs: int) -> int:
-    """How many processes ``jobs`` jobs are made by: one per core, at most one per job; one
-    for fewer than MIN_JOBS jobs or where processes cannot be forked."""
-    if jobs < MIN_JOBS or not hasattr(os, "fork"):
+    """How many processes ``jobs`` jobs can be made by: one per core, at most one per job; one
+    where processes cannot be forked."""
+    if not hasattr(os, "fork"):
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(jobs, cores))
 
 
-def make_all(make, jobs: list, shared=None, progress=None) -> list:
-    """``[make(shared, job) for job in jobs]``, made by ``workers_for(len(jobs))`` processes;
-    ``make`` is a module-level function.  ``progress()`` is called after each result, in order.
-    An exception of a job is raised here, after the pool has stopped."""
+def make_all(make, jobs: list, shared=None, progress=None, min_jobs: int = MIN_JOBS) -> list:
+    """``[make(shared, job) for job in jobs]``, made by ``workers_for(len(jobs))`` processes
+    (by this one for fewer than ``min_jobs`` jobs); ``make`` is a module-level function.
+    ``progress()`` is called after each result, in order.  An exception of a job is raised
+    here, after every worker has ended."""
     global _shared
     results = []
-    workers = workers_for(len(jobs))
+    workers = workers_for(len(jobs)) if len(jobs) >= min_jobs else 1
     if workers == 1:
         for job in jobs:
             results.append(make(shared, job))
@@ -52,27 +55,25 @@ def make_all(make, jobs: list, shared=None, progress=None) -> list:
                 progress()
         return results
     import multiprocessing  # only here: most runs never need a pool
-    from concurrent.futures import ProcessPoolExecutor
 
     _shared = shared
     # the workers' garbage collector leaves the parent's objects alone, so their memory stays
     # shared instead of being copied page by page into every worker
     gc.freeze()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_silent)
     try:
         # Ctrl-C held back while the workers fork: an interrupt inside fork's own handlers
         # would be lost; held back, it comes right after, where the run can stop cleanly
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            futures = [pool.submit(_call, (make, job)) for job in jobs]  # the workers fork here
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_silent)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for future in futures:
-            results.append(future.result())
-            if progress is not None:
-                progress()
+        with pool:  # leaving it (done, an error, Ctrl-C) ends every worker: none outlives the run
+            for result in pool.imap(_call, [(make, job) for job in jobs]):
+                results.append(result)
+                if progress is not None:
+                    progress()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         _shared = None
     return results

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import export, files, parallel
 from .config import OutputConfig, TrainConfig
+from .layout.exercise import Student, marking_book
 from .layout.summary import summary_book
 from .trainer import train
 from .writers import pdf
@@ -20,53 +21,73 @@ from .writers import xlsx as writer
 
 def _book(shared, job) -> tuple:
     """(bytes, page bytes or None) of one book of a run: an epoch workbook (``export.epoch_files``),
-    or the summary (index None)."""
+    the summary or the marking table."""
     trace, output, links = shared
-    if job[1] is None:
+    if job[1] == "summary":
         return writer.book_bytes(summary_book(trace, links, decimals=output.decimals)), None
+    if job[1] == "marking":
+        return writer.book_bytes(marking_book(export.marking_rows(trace, output))), None
     return export.epoch_files((trace, output), job)
 
 
-def write_run(trace, output: OutputConfig, progress=None) -> list[str]:
-    """Write one run's epoch workbooks (and copies), its summary and, if asked, PDFs and a
-    page beside each epoch workbook.
+def write_run(trace, output: OutputConfig, progress=None, pdf_progress=None) -> list[str]:
+    """Write one run's epoch workbooks (and copies), its summary, with --exercise the marking
+    table, and, if asked, PDFs and a page beside each epoch workbook.
 
     Each book is made once, checked as it is made, on all cores when there are several;
     files are written only once every book is made, so a bad one writes nothing.
-    ``progress()`` is called after each book is made.
+    ``progress()`` is called after each book is made, ``pdf_progress(done, total, path)``
+    after each PDF.
     """
-    files.check_writable_dir(output.out)
+    files.check_run_folders(output.out, output.exercise)
     jobs = export.epoch_jobs(trace, output)
-    links = export.summary_links([name for name, _, _ in jobs])
-    jobs.insert(0, (files.SUMMARY, None, None))  # first: the largest, so it is not made last
-    made = parallel.make_all(_book, jobs, (trace, output, links), progress)
-    named = export.named_files(trace, jobs[1:], made[1:])
-    books = named[:len(jobs) - 1] + [(files.SUMMARY, made[0][0])]
-    paths = export.put_all(output.out, books + named[len(jobs) - 1:])  # workbooks, summary, pages
-    return paths + (pdf.to_pdf(paths[:len(books)]) if output.pdf else [])
+    links = export.summary_links([job[0] for job in jobs])
+    extra = [(files.SUMMARY, "summary", None, None)]  # first: the largest, so it is not made last
+    if output.exercise:
+        extra.append((files.in_folder(files.KEYS, files.MARKING), "marking", None, None))
+    made = parallel.make_all(_book, extra + jobs, (trace, output, links), progress)
+    named = export.named_files(trace, output, jobs, made[len(extra):])
+    books = named[:len(jobs)] + [(job[0], data) for job, (data, _) in zip(extra, made)]
+    with files.RunFolder(output.out) as folder:
+        written = export.write_made(folder, books + named[len(jobs):])  # workbooks, summary, marking, pages
+        paths = written[:len(books)]
+        pdfs = pdf.write_pdfs(output.out, paths, output.exercise, pdf_progress) if output.pdf else []
+        return written + folder.adopt(pdfs)
+
+
+def _student(output: OutputConfig, number: int, count: int) -> Student:
+    return Student(number, count, output.roster[number - 1] if output.roster else None)
 
 
 def _variant(shared, job):
-    """One student's set (in a worker process): train with its seed, make its files' bytes."""
+    """One student's set (in a worker process): train with its seed, make its files' bytes
+    and its rows of the marking table."""
     config, output, number, count = job
     with np.errstate(all="ignore"):  # as the command line: a saturated sigmoid is no warning
         trace = train(config)
-    prefix = files.variant_prefix(number, count)
-    made = [(name, export.epoch_files((trace, output), (name, k, copy))[0]) for name, k, copy in
-            export.epoch_jobs(trace, output, copies=("exercise", "key"), prefix=prefix)]
-    return number, config.seed, float(trace.loss[-1]), made
+    student = _student(output, number, count)
+    prefix = files.variant_prefix(number, count, student.name)
+    jobs = export.epoch_jobs(trace, output, copies=("exercise", "key"), prefix=prefix, student=student)
+    made = [(job[0], export.epoch_files((trace, output), job)[0]) for job in jobs]
+    return number, config.seed, float(trace.loss[-1]), made, export.marking_rows(trace, output, student, prefix)
 
 
-def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None) -> list[str]:
-    """Write ``n`` exercise sets from seeds seed, seed+1, … (made in parallel on all cores), and
-    a summary of the first (the run's own seed; ``trace`` if it is already trained) that lists
-    every variant's seed and files.  Nothing is written until every set has been made."""
-    files.check_writable_dir(output.out)
+def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None, pdf_progress=None) -> list[str]:
+    """Write ``n`` exercise sets from seeds seed, seed+1, … (made in parallel on all cores), the
+    marking table of them all, and a summary of the first (the run's own seed; ``trace`` if it
+    is already trained) that lists every variant's seed and files.  Nothing is written until
+    every set has been made."""
+    files.check_run_folders(output.out, output.exercise)
     jobs = [(replace(config, seed=config.seed + k), output, k + 1, n) for k in range(n)]
-    done = parallel.make_all(_variant, jobs)
-    index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made in done]
+    done = parallel.make_all(_variant, jobs, min_jobs=2)  # a set is a training and its books
+    index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made, _ in done]
     summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
                            decimals=output.decimals, variants=index)
-    made = [pair for *_, pairs in done for pair in pairs] + [(files.SUMMARY, writer.book_bytes(summary))]
-    paths = export.put_all(output.out, made)
-    return paths + (pdf.to_pdf(paths) if output.pdf else [])
+    marking = marking_book([row for *_, rows in done for row in rows])
+    made = [pair for *_, pairs, _ in done for pair in pairs]
+    made += [(files.SUMMARY, writer.book_bytes(summary)),
+             (files.in_folder(files.KEYS, files.MARKING), writer.book_bytes(marking))]
+    with files.RunFolder(output.out) as folder:
+        paths = export.write_made(folder, made)
+        pdfs = pdf.write_pdfs(output.out, paths, output.exercise, pdf_progress) if output.pdf else []
+        return paths + folder.adopt(pdfs)

@@ -17,7 +17,7 @@ from . import network
 from .activations import get as activation
 from .config import TrainConfig, record_epochs
 from .data import Dataset, load
-from .errors import MlptraceError
+from .errors import MAX_NUMBER, MlptraceError, visible
 from .trace import EpochTrace, Plan, StepView, record_update
 from .weights import check_shapes, initial_layers, read_json
 
@@ -83,7 +83,7 @@ def _starting_layers(config: TrainConfig, sizes: list[int]):
     if config.init_weights:
         layers = read_json(config.init_weights)
         check_shapes(layers, sizes, config.init_weights)
-        return layers, f"read from {config.init_weights}"
+        return layers, f"read from {visible(config.init_weights)}"
     how = {"uniform": "uniform [0, 1), as the article's np.random.uniform",
            "xavier": "Xavier (Glorot) uniform, biases 0", "he": "He normal, biases 0"}[config.init]
     return initial_layers(sizes, config.seed, config.init), f"{how}, seed {config.seed}"
@@ -109,6 +109,8 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
     """
     if config is not None and settings:
         raise TypeError(f"pass a TrainConfig or its fields, not both (got {', '.join(settings)})")
+    if config is not None and not isinstance(config, TrainConfig):
+        raise MlptraceError(f"train() takes a TrainConfig or its fields as keywords, not {config!r}")
     config = config or TrainConfig(**settings)
     data = dataset or load(config.data, config.targets, config.seed)
     sizes = [data.X.shape[1], *config.hidden, data.y.shape[1]]
@@ -122,11 +124,22 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
         if epoch <= config.epochs:
             layers = run.recorded(layers, epoch)
         first = epoch + 1
-    if not all(np.all(np.isfinite(W)) and np.all(np.isfinite(b)) for W, b in layers):
+    if not all(np.all(np.abs(W) <= MAX_NUMBER) and np.all(np.abs(b) <= MAX_NUMBER) for W, b in layers):
         raise MlptraceError(
             f"training diverged (the weights overflowed): try a smaller --lr than {config.lr:g}")
     history = [(0, initial)] + sorted(run.history.items())
     return Trace(config, data, plan, run.loss, run.traces, initial, layers, start, history)
+
+
+def _check_numbers(update, epoch: int, lr: float) -> None:
+    """Stop at a recorded matrix that holds infinity, NaN or a number beyond what a
+    spreadsheet cell holds (a sigmoid may saturate; its input must still be a number)."""
+    for name, value in update.values.items():
+        if not np.all(np.abs(value) <= MAX_NUMBER):
+            raise MlptraceError(
+                f"epoch {epoch}, update {update.index}: {name} overflows (a number beyond "
+                f"±9.99999999999999E+307, the largest a spreadsheet holds): use smaller starting "
+                f"weights or a smaller --lr than {lr:g}")
 
 
 BLOCK = 1000  # unrecorded epochs per block; progress is reported at multiples of it
@@ -166,6 +179,7 @@ class _Run:
             update = record_update(plan, u, idx, Xb, yb, self.config.lr, layers)
             total += network.half_squared_error(update[error])
             updates.append(update)
+            _check_numbers(update, epoch, self.config.lr)
             # the record keeps its own: the unrecorded epochs update these in place
             layers = [(W.copy(), b.copy()) for W, b in plan.after(update.values)]
         self._done(epoch, np.array([total]))

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .errors import MlptraceError, read_text
+from .errors import MAX_NUMBER, MlptraceError, read_text
 
 INITS = ("uniform", "xavier", "he")
 
@@ -60,6 +60,8 @@ def _matrix(value, what: str) -> np.ndarray:
         raise MlptraceError(f"{what} is not a matrix (a list of rows of numbers)")
     if not np.all(np.isfinite(arr)):
         raise MlptraceError(f"{what} contains a value that is not a finite number")
+    if np.any(np.abs(arr) > MAX_NUMBER):
+        raise MlptraceError(f"{what} holds a number beyond ±9.99999999999999E+307, the largest a spreadsheet holds")
     return arr
 
 
@@ -69,6 +71,8 @@ def parse_json(text: str, source: str):
         doc = json.loads(text)
     except ValueError as exc:  # JSONDecodeError, and integers too long to read
         raise MlptraceError(f"weights file {source!r} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise MlptraceError(f"weights file {source!r} is not valid JSON (nested too deeply)") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("layers"), list) or not doc["layers"]:
         raise MlptraceError(f'weights file {source!r} needs {{"layers": [{{"W": …, "b": …}}, …]}}')
     layers = []

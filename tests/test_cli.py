@@ -40,7 +40,7 @@ def test_default_like_run_writes_and_reports(out_dir, capsys, run_article_script
     out = out_dir
     code, stdout, err = run(capsys, "--out", out, "--epochs", 50)
     assert code == 0 and err == ""
-    written = sorted(p.name for p in out.iterdir())
+    written = sorted(p.name for p in out.iterdir() if p.name != ".mlptrace.json")  # the manifest
     assert {"epoch_01.xlsx", "epoch_50.xlsx", "summary.xlsx"} <= set(written)
     assert written == sorted(n for n in written if n.endswith(".xlsx"))
     reported = re.findall(r"^wrote (.+)$", stdout, re.M)
@@ -186,7 +186,7 @@ BAD = [
     ("all columns as targets", lambda d: ["--data", _write(d / "t.csv", "a,b\n1,2\n"), "--targets", "a,b"],
      r"--targets.*every column"),
     ("weights file missing", lambda d: ["--init-weights", str(d / "missing.json")], r"does not exist"),
-    ("weights file not text", lambda d: ["--init-weights", _write(d / "w.json", b"\xff\xfe{\x00")], r"not a text"),
+    ("weights file not text", lambda d: ["--init-weights", _write(d / "w.json", b"\xff\xfe{\x00")], r"UTF-16 text, not UTF-8"),
     ("weights not JSON", lambda d: ["--init-weights", _write(d / "w.json", "{nope")], r"not valid JSON"),
     ("weights wrong shapes", lambda d: ["--init-weights", _write(d / "w.json", _weights(
         [(_zeros(3, 3), _zeros(1, 3)), (_zeros(3, 1), _zeros(1, 1))]))], r"shape 3×3.*needs 4×3"),

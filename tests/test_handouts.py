@@ -9,6 +9,7 @@ are followed through the package's relationships.  The LibreOffice parts skip, s
 """
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 import shutil
@@ -175,7 +176,7 @@ def default_run(tmp_path_factory):
 
 
 def test_every_run_writes_summary_with_its_sheets(default_run):
-    assert sorted(p.name for p in default_run.iterdir()) == ["epoch_01.xlsx", "epoch_50.xlsx", "summary.xlsx"]
+    assert sorted(p.name for p in default_run.iterdir() if p.name != ".mlptrace.json") == ["epoch_01.xlsx", "epoch_50.xlsx", "summary.xlsx"]
     assert load_workbook(default_run / "summary.xlsx").sheetnames == ["Summary", "Concepts", "Loss", "Parameters"]
 
 
@@ -191,7 +192,8 @@ def test_summary_is_written_by_other_runs_too(tmp_path, args):
     wb = load_workbook(out / "summary.xlsx")
     assert wb.sheetnames == ["Summary", "Concepts", "Loss", "Parameters"]
     links = {c.hyperlink.target for row in wb["Summary"].iter_rows() for c in row if c.hyperlink}
-    assert links == {p.name for p in out.iterdir() if p.name != "summary.xlsx"}
+    books = {p.relative_to(out).as_posix() for p in out.rglob("*.xlsx")} - {"summary.xlsx", "keys/marking.xlsx"}
+    assert links == books
 
 
 def test_summary_holds_native_charts_of_loss_and_parameters(default_run):
@@ -387,7 +389,7 @@ def test_libreoffice_recalculates_the_concepts(default_run, tmp_path):
 @pytest.fixture(scope="module")
 def exercise_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("exercise") / "out"
-    assert run_cli("--epochs", 30, "--exercise", "--out", out, "--quiet") == 0
+    assert run_cli("--epochs", 30, "--exercise", "--record", "1,last", "--out", out, "--quiet") == 0
     return out
 
 
@@ -406,8 +408,11 @@ def arithmetic_lines(ws):
 
 
 def test_exercise_writes_a_copy_and_a_key_per_epoch(exercise_run):
-    assert sorted(p.name for p in exercise_run.iterdir()) == sorted(
-        f"epoch_{e}{suffix}.xlsx" for e in ("01", "30") for suffix in ("", "_exercise", "_key")) + ["summary.xlsx"]
+    """Student copies in students/, everything with answers in keys/, never mixed."""
+    assert sorted(p.relative_to(exercise_run).as_posix() for p in exercise_run.rglob("*") if p.name != ".mlptrace.json") == sorted(
+        ["keys", "students", "summary.xlsx", "keys/marking.xlsx"]
+        + [f"students/epoch_{e}_exercise.xlsx" for e in ("01", "30")]
+        + [f"keys/epoch_{e}{suffix}.xlsx" for e in ("01", "30") for suffix in ("", "_key")])
 
 
 @pytest.mark.parametrize("epoch", ["01", "30"])
@@ -415,10 +420,10 @@ def test_exercise_blanks_yellow_cells_and_checks_them(exercise_run, epoch):
     """Every yellow cell is blank and checked green/red against the key; on later sheets an
     earlier answer shows what the student typed on its own sheet (blank until then), and no
     written-out line gives an answer away: earlier answers appear there by name."""
-    exercise = load_workbook(exercise_run / f"epoch_{epoch}_exercise.xlsx")
-    key = load_workbook(exercise_run / f"epoch_{epoch}_key.xlsx")
-    key_values = load_workbook(exercise_run / f"epoch_{epoch}_key.xlsx", data_only=True)
-    assert exercise.sheetnames == key.sheetnames == ["Overview", *STEP_SHEETS]
+    exercise = load_workbook(exercise_run / f"students/epoch_{epoch}_exercise.xlsx")
+    key = load_workbook(exercise_run / f"keys/epoch_{epoch}_key.xlsx")
+    key_values = load_workbook(exercise_run / f"keys/epoch_{epoch}_key.xlsx", data_only=True)
+    assert exercise.sheetnames == key.sheetnames == ["Overview", *STEP_SHEETS, "Marks"]
     assert "exercise" in exercise["Overview"]["A1"].value and "answer key" in key["Overview"]["A1"].value
     checked = 0
     answered = {}  # address -> home sheet of the answers asked for so far
@@ -441,10 +446,12 @@ def test_exercise_blanks_yellow_cells_and_checks_them(exercise_run, epoch):
             assert colours == sorted([GREEN, RED]), (sheet, address, colours)
             for rule in rules[address]:
                 formula = rule.formula[0]
-                m = re.search(r"ABS\(([A-Z]+\d+)-\(([^()]+)\)\)<=([0-9.]+)", formula)
+                m = re.search(r"ABS\(N\(([A-Z]+\d+)\)-\(([^()]+)\)\)<=([0-9.e-]+)", formula)
                 assert m, formula
                 assert m.group(1) == address and m.group(2) == repr(answer), (formula, answer)
-                assert float(m.group(2)) == answer and float(m.group(3)) == 0.005, formula
+                # one unit in the answer's third significant digit
+                unit = 10.0 ** (math.floor(math.log10(abs(answer))) - 2)
+                assert float(m.group(2)) == answer and abs(float(m.group(3)) / unit - 1) < 1e-6, formula
             checked += 1
         orange = cells_by_fill(kw, ORANGE)
         assert cells_by_fill(ws, ORANGE) == orange, sheet
@@ -496,13 +503,15 @@ def test_exercise_blanks_yellow_cells_and_checks_them(exercise_run, epoch):
 def test_key_is_the_full_live_workbook(exercise_run, epoch):
     """The answer key's step sheets are the normal workbook's: every value and formula, with the
     same cached values."""
-    plain = load_workbook(exercise_run / f"epoch_{epoch}.xlsx")
-    key = load_workbook(exercise_run / f"epoch_{epoch}_key.xlsx")
-    plain_v = load_workbook(exercise_run / f"epoch_{epoch}.xlsx", data_only=True)
-    key_v = load_workbook(exercise_run / f"epoch_{epoch}_key.xlsx", data_only=True)
+    plain = load_workbook(exercise_run / f"keys/epoch_{epoch}.xlsx")
+    key = load_workbook(exercise_run / f"keys/epoch_{epoch}_key.xlsx")
+    plain_v = load_workbook(exercise_run / f"keys/epoch_{epoch}.xlsx", data_only=True)
+    key_v = load_workbook(exercise_run / f"keys/epoch_{epoch}_key.xlsx", data_only=True)
     formulas = 0
     for sheet in STEP_SHEETS:
         cells = lambda ws: {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}  # noqa: E731
+        if sheet.startswith(("11 ", "12 ")):  # the update steps show the change Δ: checked below
+            continue
         assert cells(key[sheet]) == cells(plain[sheet]), sheet
         assert cells(key_v[sheet]) == cells(plain_v[sheet]), sheet
         f = [c.coordinate for row in key[sheet].iter_rows() for c in row if c.data_type == "f"]
@@ -510,16 +519,36 @@ def test_key_is_the_full_live_workbook(exercise_run, epoch):
         assert all(isinstance(key_v[sheet][a].value, float) or key[sheet][a].value.startswith('="')
                    and " = " in key_v[sheet][a].value for a in f), sheet
         formulas += len(f)
-    assert formulas > 500
+    assert formulas > 400
+    # steps 11 and 12: where the workbook shows each new parameter, the key shows its change
+    # (new − old, from the workbook's own numbers), labelled Δ; everything else as the workbook
+    for sheet in ("11 Update weights", "12 Update biases"):
+        changed = set()
+        for name, shape in (("wh", (4, 3)), ("bh", (1, 3)), ("wout", (3, 1)), ("bout", (1, 1))):
+            if sheet.startswith("11") and name in ("bh", "bout"):
+                continue  # the biases' change shows from sheet 12 on
+            r, c = find(plain[sheet], f"{name}_next")
+            assert key[sheet].cell(r, c).value == f"Δ{name}"
+            new = matrix_at_label(plain_v[sheet], f"{name}_next", shape)
+            old = matrix_at_label(plain_v[sheet], name, shape)
+            delta = matrix_at_label(key_v[sheet], f"Δ{name}", shape)
+            assert np.allclose(delta, new - old, rtol=1e-9, atol=1e-15), (sheet, name)
+            assert np.abs(delta).max() > 0
+            changed |= {key[sheet].cell(r + 2 + i, c + j).coordinate for i in range(shape[0]) for j in range(shape[1])}
+            changed.add(key[sheet].cell(r, c).coordinate)  # the label
+        for row in plain_v[sheet].iter_rows(min_row=8):
+            for cell in row:
+                if cell.coordinate not in changed and cell.value is not None:
+                    assert key_v[sheet][cell.coordinate].value == cell.value, (sheet, cell.coordinate)
 
 
 @lo.requires_soffice
 @lo.requires_pdftoppm
 def test_printed_exercise_turns_green_and_red(exercise_run, tmp_path):
     """A near answer (−0.004) turns its cell green, a wrong one (+0.01) red; a blank stays yellow."""
-    key = load_workbook(exercise_run / "epoch_01_key.xlsx")
-    key_v = load_workbook(exercise_run / "epoch_01_key.xlsx", data_only=True)
-    wb = load_workbook(exercise_run / "epoch_01_exercise.xlsx")
+    key = load_workbook(exercise_run / "keys/epoch_01_key.xlsx")
+    key_v = load_workbook(exercise_run / "keys/epoch_01_key.xlsx", data_only=True)
+    wb = load_workbook(exercise_run / "students/epoch_01_exercise.xlsx")
     near_sheet, wrong_sheet, blank_sheet = "3 Hidden layer input", "4 Hidden activations", "6 Error"
     for sheet, delta in ((near_sheet, -0.004), (wrong_sheet, 0.01)):
         (address,) = cells_by_fill(key[sheet], YELLOW)
@@ -547,17 +576,20 @@ def test_printed_exercise_turns_green_and_red(exercise_run, tmp_path):
 
 def test_variants_write_numbered_sets_from_consecutive_seeds(tmp_path):
     out = tmp_path / "class"
-    assert run_cli("--epochs", 30, "--exercise", "--variants", 3, "--seed", 5, "--out", out, "--quiet") == 0
-    files = {k: [f"variant_{k:02d}_epoch_{e}_{c}.xlsx" for e in ("01", "30") for c in ("exercise", "key")]
+    assert run_cli("--epochs", 30, "--exercise", "--variants", 3, "--seed", 5, "--record", "1,last",
+                   "--out", out, "--quiet") == 0
+    folder = {"exercise": "students", "key": "keys"}
+    files = {k: [f"{folder[c]}/variant_{k:02d}_epoch_{e}_{c}.xlsx" for e in ("01", "30") for c in ("exercise", "key")]
              for k in (1, 2, 3)}
-    assert sorted(p.name for p in out.iterdir()) == sorted(sum(files.values(), []) + ["summary.xlsx"])
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xlsx")) == \
+        sorted(sum(files.values(), []) + ["summary.xlsx", "keys/marking.xlsx"])
     starts = {}
     for k, seed in zip((1, 2, 3), (5, 6, 7)):
-        ws = load_workbook(out / f"variant_{k:02d}_epoch_01_key.xlsx", data_only=True)["2 Initial weights"]
+        ws = load_workbook(out / f"keys/variant_{k:02d}_epoch_01_key.xlsx", data_only=True)["2 Initial weights"]
         starts[k] = matrix_at_label(ws, "wh", (4, 3))
         assert np.array_equal(starts[k], np.random.RandomState(seed).uniform(size=(4, 3))), k
         # and the exercise copy of that variant shows the same starting weights
-        ws = load_workbook(out / f"variant_{k:02d}_epoch_01_exercise.xlsx")["2 Initial weights"]
+        ws = load_workbook(out / f"students/variant_{k:02d}_epoch_01_exercise.xlsx")["2 Initial weights"]
         assert np.array_equal(matrix_at_label(ws, "wh", (4, 3)), starts[k])
     assert not np.array_equal(starts[1], starts[2]) and not np.array_equal(starts[2], starts[3])
     assert not np.array_equal(starts[1], starts[3])
@@ -611,7 +643,7 @@ def pdf_run(tmp_path_factory):
 
 @lo.requires_soffice
 def test_pdf_beside_each_workbook(pdf_run):
-    names = sorted(p.name for p in pdf_run.iterdir())
+    names = sorted(p.name for p in pdf_run.iterdir() if p.name != ".mlptrace.json")
     books = [n for n in names if n.endswith(".xlsx")]
     assert books == ["epoch_01.xlsx", "epoch_30.xlsx", "summary.xlsx"]
     assert names == sorted(books + [n[:-5] + ".pdf" for n in books])  # nothing else: no temporary folders
@@ -685,14 +717,14 @@ def test_sgd_exercise_gives_no_answer_away_in_later_updates(tmp_path):
     out = tmp_path / "sgd"
     assert run_cli("--data", "xor", "--batch-size", 1, "--epochs", 3, "--record", 1, "--exercise",
                    "--out", out, "--quiet") == 0
-    exercise = load_workbook(out / "epoch_1_exercise.xlsx")
-    key = load_workbook(out / "epoch_1_key.xlsx", data_only=True)
+    exercise = load_workbook(out / "students/epoch_1_exercise.xlsx")
+    key = load_workbook(out / "keys/epoch_1_key.xlsx", data_only=True)
     yellow = {}  # update number -> answer addresses of that update (the same on all its sheets)
-    for name in key.sheetnames[1:]:
+    for name in key.sheetnames[1:-1]:  # between the overview and the hidden Marks
         update = int(name.split()[0][1:])
         yellow.setdefault(update, set()).update(cells_by_fill(exercise[name], YELLOW))
     checked = 0
-    for name in key.sheetnames[1:]:
+    for name in key.sheetnames[1:-1]:  # between the overview and the hidden Marks
         update, ws = int(name.split()[0][1:]), exercise[name]
         earlier = set().union(*(yellow[u] for u in yellow if u < update))
         for address in earlier:
@@ -704,7 +736,7 @@ def test_sgd_exercise_gives_no_answer_away_in_later_updates(tmp_path):
             checked += 1
     assert checked > 0
     # the parameters an update starts from, at the focus cell [1,1]: the last update's answers
-    for name in key.sheetnames[1:]:
+    for name in key.sheetnames[1:-1]:  # between the overview and the hidden Marks
         update, ws = int(name.split()[0][1:]), exercise[name]
         if name.endswith(" 1 Inputs"):  # the parameters show from step 2 on
             continue

@@ -30,8 +30,9 @@ def run_cli(*args) -> int:
 
 
 def snapshot(folder) -> dict:
-    """{file name: bytes} of everything in ``folder``, hidden files included."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """{file name: bytes} of everything in ``folder``, hidden files included, but for the
+    run's manifest (tested in test_hostile.py)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != files.MANIFEST}
 
 
 def temporaries(folder) -> list:
@@ -147,10 +148,12 @@ def test_two_command_line_runs_write_identical_bytes_with_fixed_dates(tmp_path):
     args = ("--epochs", 30, "--exercise", "--quiet")
     assert run_cli(*args, "--out", tmp_path / "a") == 0
     assert run_cli(*args, "--out", tmp_path / "b") == 0
-    a, b = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    def tree(root):  # {relative path: bytes}, students/ and keys/ included
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
     assert sorted(a) == sorted(b)
-    assert sorted(a) == sorted(f"epoch_{e}{s}.xlsx" for e in ("01", "30") for s in ("", "_exercise", "_key")) \
-        + ["summary.xlsx"]
+    assert sorted(a) == [".mlptrace.json", "keys/epoch_01.xlsx", "keys/epoch_01_key.xlsx", "keys/marking.xlsx",
+                         "students/epoch_01_exercise.xlsx", "summary.xlsx"]  # --exercise: epoch 1 only
     with zipfile.ZipFile(tmp_path / "a" / "summary.xlsx") as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
     different = [name for name in a if a[name] != b[name]]
@@ -249,9 +252,9 @@ def test_formula_like_column_names_stay_text(tmp_path):
     csv = tmp_path / "risky.csv"
     csv.write_text(",".join(NAMES + [TARGET]) + "\n1,0,1,0,1\n0,1,1,1,0\n1,1,0,1,1\n0,0,1,1,0\n")
     out = tmp_path / "o"
-    assert run_cli("--data", csv, "--epochs", 5, "--exercise", "--out", out, "--quiet") == 0
-    books = sorted(out.glob("*.xlsx"))
-    assert len(books) == 7
+    assert run_cli("--data", csv, "--epochs", 5, "--exercise", "--record", "1,last", "--out", out, "--quiet") == 0
+    books = sorted(out.rglob("*.xlsx"))
+    assert len(books) == 8  # two epochs × (workbook, exercise, key), the marking table, the summary
     step_sheets = 0
     for path in books:
         wb = load_workbook(path)
@@ -260,9 +263,9 @@ def test_formula_like_column_names_stay_text(tmp_path):
                 for c in row:
                     if c.data_type == "f":
                         assert not any(n in c.value for n in NAMES + [TARGET, "SUM(A1)"]), (path.name, ws.title, c.value)
-            if path.name == "summary.xlsx":
+            if path.name in ("summary.xlsx", "marking.xlsx"):
                 continue
-            if ws.title == "Overview":
+            if ws.title in ("Overview", "Marks"):  # Marks: a copy's hidden 1-or-0 per answer
                 continue
             # X's and y's column names: the row between the label and the numbers
             labels = {c.value: (c.row, c.column) for row in ws.iter_rows() for c in row

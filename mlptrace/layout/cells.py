@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large sheet holds millions of cells
 class Cell:
     """One cell: 1-based (row, col), its value, its role and, for live sheets, its formula.
 
@@ -24,7 +24,7 @@ class Cell:
     formula: str | None = None
     span: int = 1
     link: str | None = None
-    answer: float | None = None  # exercise blanks: the number the student should find
+    answer: float | None = None  # an answer cell (a copy's blank, or the key's filled one): the right number
     whole: bool = False          # a number of a matrix of whole numbers (the data): no decimals
     url: str | None = None       # a file this cell opens (relative path)
     places: int | None = None    # decimals shown (None: the book's decimals)
@@ -86,13 +86,17 @@ class Sheet:
 
 @dataclass
 class Book:
-    """A workbook: sheets in order and the number of decimals to display.
+    """A workbook: sheets in order, the number of decimals to display and, for a student's
+    copy, the page header of every sheet (``header``: its variant and name line) and whether
+    every cell but the answers is protected from typing (``protect``).
 
     With ``names`` (every sheet's name, in order), ``sheets`` may be an iterator that makes
     each sheet only when it is reached, so a writer holds one sheet at a time.
     """
     sheets: list
     decimals: int
+    header: str | None = None
+    protect: bool = False
     names: tuple = ()
 
 

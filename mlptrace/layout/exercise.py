@@ -1,35 +1,208 @@
-"""Exercise copies: which cells are the student's answers, and what the copies say about them."""
+"""Exercise copies: which cells are the student's answers, what counts as right, and every word
+the copies say about them (plain English literals kept here, in one place).
+
+Three levels (``--exercise LEVEL``): ``guided`` asks for the focus cell of every computed matrix
+and writes its arithmetic out with the numbers; ``formula`` asks the same cells but writes the
+arithmetic with cell names only (the student finds the numbers in the orange cells); ``matrix``
+asks for every cell of every computed matrix, with the formula in symbols and no arithmetic.
+
+An update step (11, 12) asks for the *change* Δ = (what the step computes)·lr, not for the new
+parameter: a weight moves by a few hundred-thousandths, so the new weight agrees with the old one
+to three significant digits and copying the orange old weight would pass for the answer.  The
+board shows the Δ matrix in the place of ``*_next`` (in the key as well, so the key is the same
+workbook with every answer filled in), and the sheet says ``wh_next = wh + Δwh``.
+"""
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
 
 from .. import expr as ex
 from ..trace import Given
 from .board import focus_cell
 from .cells import quoted
 
-
-def answers(update, focus) -> set:
-    """The cells of an update that are exercise answers: the focus cell of every computed
-    matrix and, from the second update on, of every parameter (the previous update's answer)."""
-    return {ex.Ref(n, *focus_cell(update[n].shape, focus)) for n, spec in update.plan.specs.items()
-            if not isinstance(spec.op, Given) or (update.index > 1 and n + "_next" in update.plan.specs)}
+#: significant digits an answer must match
+SIGNIFICANT = 3
 
 
-def answer_sources(update, board, sheets, focus) -> dict:
-    """{address: (matrix, the student's cell it shows)} for an exercise's answers on a sheet."""
-    out = {}
-    for r in answers(update, focus):
-        if isinstance(update.spec(r.name).op, Given):  # a parameter: the last update's answer
-            nxt = r.name + "_next"
-            home, src = sheets(update.index - 1, update.plan.specs[nxt].step), ex.Ref(nxt, r.row, r.col)
-        else:
-            home, src = sheets(update.index, update.spec(r.name).step), r
-        out[board.address(r)] = (r.name, f"{quoted(home)}!{ex.cell_name(*board.address(src))}")
+def tolerance(answer: float) -> float:
+    """How far a typed number may be from ``answer`` and count as right: one unit in the answer's
+    third significant digit (0.0123 for 1.2345 → ±0.01; 0.012332 → ±0.0001).
+
+    The answer rounded to three significant digits is always within it, and so is an answer
+    worked out from the rounded numbers the sheets show; an orange number copied in its place, or
+    0, is not, unless it really agrees with the answer to three significant digits.  An answer
+    that is exactly 0 (a ReLU) takes 0 only.
+    """
+    if answer == 0 or not math.isfinite(answer):
+        return 0.0
+    unit = 10.0 ** (math.floor(math.log10(abs(answer))) - (SIGNIFICANT - 1))
+    return unit * (1 + 1e-9)  # a typed number exactly one unit off is right, whatever the binary rounding
+
+
+def is_right(typed, answer: float) -> bool:
+    """The rule every copy's check applies (the writer turns it into a formula)."""
+    return (isinstance(typed, (int, float)) and not isinstance(typed, bool)
+            and abs(typed - answer) <= tolerance(answer))
+
+
+@dataclass(frozen=True)
+class Student:
+    """Whose copy: variant ``number`` of ``count`` and, from a roster, the student's name."""
+    number: int
+    count: int
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Variant {self.number:0{max(2, len(str(self.count)))}d}"
+
+    @property
+    def header(self) -> str:
+        """The page header of every sheet of the copy."""
+        return f"{self.label}    Name: {self.name or '_' * 24}"
+
+
+def is_change(name: str) -> bool:
+    """Whether the copies ask for the change Δ of this matrix rather than the matrix itself."""
+    return name.endswith("_next")
+
+
+def shown_name(name: str) -> str:
+    """What a copy calls a matrix: ``Δwh`` for ``wh_next``, other names as they are."""
+    return "Δ" + name[:-len("_next")] if is_change(name) else name
+
+
+def asked_expr(update, name: str, i: int, j: int):
+    """The expression of the number a copy shows (and asks) at (i, j) of ``name``: for an
+    update, the change ``(Aᵀ·d)[i,j]·lr`` without the old weight; else the cell's own."""
+    e = update.cell_expr(name, i, j)
+    return e.right if is_change(name) else e
+
+
+def asked_value(update, name: str, i: int, j: int) -> float:
+    """The number a copy shows at (i, j) of ``name``: the change for an update (new − old,
+    numpy's own numbers), else numpy's value."""
+    if is_change(name):
+        old = name[:-len("_next")]
+        return float(update[name][i, j] - update[old][i, j])
+    return float(update[name][i, j])
+
+
+def change_symbols(name: str, symbols: str) -> str:
+    """``wh_next = wh + Xᵀ·d_hiddenlayer·lr`` as a copy writes it: the change first."""
+    old = name[:-len("_next")]
+    rest = symbols.split(f" = {old} + ", 1)[1]
+    return f"Δ{old} = {rest}   (the new weights: {name} = {old} + Δ{old})"
+
+
+def asked_cells(update, name: str, level: str, focus) -> list[tuple[int, int]]:
+    """The 0-based cells of computed matrix ``name`` that a copy of ``level`` asks for."""
+    shape = update[name].shape
+    if level == "matrix":
+        return [(i, j) for i in range(shape[0]) for j in range(shape[1])]
+    return [focus_cell(shape, focus)]
+
+
+def answers(update, level: str, focus) -> set:
+    """The cells of an update that are the student's: those asked on its step sheets and, from
+    the second update on, the same cells of every parameter (the last update's answers)."""
+    out = set()
+    for n, spec in update.plan.specs.items():
+        if not isinstance(spec.op, Given):
+            out.update(ex.Ref(n, i, j) for i, j in asked_cells(update, n, level, focus))
+        elif update.index > 1 and n + "_next" in update.plan.specs:
+            out.update(ex.Ref(n, i, j) for i, j in asked_cells(update, n + "_next", level, focus))
     return out
 
 
+def answer_sources(update, board, sheets, level, focus) -> dict:
+    """{address: (matrix, formula of the student's number)} for the answers shown on a sheet
+    that are asked elsewhere: a computed cell shows what the student typed on its own sheet; a
+    parameter of a later update is the last update's parameter plus the student's change."""
+    out = {}
+    for r in answers(update, level, focus):
+        if isinstance(update.spec(r.name).op, Given):  # a parameter: old + the student's Δ
+            nxt = r.name + "_next"
+            home = sheets(update.index - 1, update.plan.specs[nxt].step)
+            old = sheets(update.index - 1, update.spec(r.name).step)
+            mine = f"{quoted(home)}!{ex.cell_name(*board.address(ex.Ref(nxt, r.row, r.col)))}"
+            was = f"{quoted(old)}!{ex.cell_name(*board.address(r))}"
+            out[board.address(r)] = (r.name, f'IF(ISBLANK({mine}),"",{was}+{mine})')
+        else:
+            home = sheets(update.index, update.spec(r.name).step)
+            mine = f"{quoted(home)}!{ex.cell_name(*board.address(r))}"
+            out[board.address(r)] = (r.name, f'IF(ISBLANK({mine}),"",{mine})')
+    return out
+
+
+def questions(epoch, level: str, focus, sheets) -> list[tuple[str, float]]:
+    """(question, right answer) of every answer cell of an epoch's copy, in sheet order:
+    ``"3 hidden_layer_input[1,1]"``, ``"11 Δwh[1,1]"`` (the marking table's columns)."""
+    out = []
+    for u in epoch.updates:
+        for step in u.plan.steps:
+            for name in step.computes:
+                if isinstance(u.spec(name).op, Given):
+                    continue
+                for i, j in asked_cells(u, name, level, focus):
+                    where = sheets(u.index, step.id).split(" ", 1)[0] if len(epoch.updates) == 1 else \
+                        " ".join(sheets(u.index, step.id).split(" ", 2)[:2])
+                    out.append((f"{where} {shown_name(name)}[{i + 1},{j + 1}]", asked_value(u, name, i, j)))
+    return out
+
+
+# ---------------------------------------------------------------- words
+
 EXERCISE_NOTE = (
     "Exercise: on every step sheet the yellow cells are empty. Compute each one by hand from the "
-    "orange cells, following the formula above the board, and type your number in. The cell turns "
-    "green when your number is within 0.005 of the right one, red otherwise. Later sheets show the "
-    "numbers you typed; each check compares with the right answer, so correct your reds first.")
-KEY_NOTE = "Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy."
+    "orange cells, following the formula above the board, and type your number in (with a decimal "
+    "point, e.g. 0.123). It turns green when it matches the right answer to 3 significant digits "
+    "(rounded answers are fine), red otherwise; copying an orange number or typing 0 does not pass. "
+    "Steps 11 and 12 ask for the change Δ of each weight and bias (it is tiny, so the new weight "
+    "would look like the old one); the new weight is the old one plus your Δ. Later sheets show "
+    "the numbers you typed; each check compares with the right answer, so correct your reds first. "
+    "Only the answer cells can be typed in.")
+KEY_NOTE = ("Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy "
+            "(steps 11 and 12: the change Δ of each weight and bias).")
+LEVEL_NOTES = {
+    "guided": "Level guided: one cell per matrix, its arithmetic written out with the numbers.",
+    "formula": "Level formula: one cell per matrix; the arithmetic names the cells, find their numbers in the orange cells.",
+    "matrix": "Level matrix: every cell of every matrix the step computes; the formula in symbols only.",
+}
+SCORE_LABEL = "Score"
+SCORE_OF = "of {n} right"  # after the live score: "9" "of 14 right"
+NAME_LABEL = "Name"
+ANSWER_TITLE = "A number, please"
+ANSWER_HELP = "Type a number with a decimal point, e.g. 0.123 (not 0,123, no text)."
+ASKED = "?"
+MARKING_TITLE = "Marking: the right answers of every copy"
+MARKING_HEADS = ("variant", "student", "seed", "epoch", "copy")
+MARKING_NOTE = ("An answer is right when it is within one unit of the 3rd significant digit of the "
+                "number here (steps 11 and 12 ask for the change Δ).")
+
+
+def marking_book(rows):
+    """The marking table: one row per copy (variant, student, seed, epoch, the student's file),
+    one column per question, the right answers; shown with the digits that tell them apart."""
+    from .cells import Book, Cell, Sheet  # local: cells is the model, this is one of its users
+
+    heads = list(dict.fromkeys(q for *_, asked in rows for q, _ in asked))
+    first = len(MARKING_HEADS) + 1
+    sheet = Sheet("Marking", widths={1: 12, 2: 24, 3: 10, 4: 8, 5: 40,
+                                     **{c: max(12, len(h) + 2) for c, h in enumerate(heads, start=first)}})
+    sheet.add(Cell(1, 1, MARKING_TITLE, "title"))
+    sheet.heights[1] = 21.0
+    sheet.add(Cell(2, 1, MARKING_NOTE, "note"))
+    for c, h in enumerate([*MARKING_HEADS, *heads], start=1):
+        sheet.add(Cell(4, c, h, "header"))
+    places = 3
+    for r, (variant, name, seed, epoch, file, asked) in enumerate(rows, start=5):
+        sheet.add(Cell(r, 1, variant, "fact"), Cell(r, 2, name, "fact"), Cell(r, 3, seed, "fact"),
+                  Cell(r, 4, epoch, "fact"), Cell(r, 5, file, "fact"))
+        for q, value in asked:
+            sheet.add(Cell(r, first + heads.index(q), value, "number"))
+            if value:  # enough decimals to show three significant digits of every answer
+                places = max(places, min(15, SIGNIFICANT - 1 - math.floor(math.log10(abs(value)))))
+    return Book([sheet], places)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import expr as ex
 from ..trace import Given
 from .cells import Cell, Sheet
-from .exercise import EXERCISE_NOTE, KEY_NOTE
+from .exercise import (EXERCISE_NOTE, KEY_NOTE, LEVEL_NOTES, NAME_LABEL, SCORE_LABEL, SCORE_OF, change_symbols,
+                       is_change, questions)
 from .steps import samples_text
 
 ARTICLE_SLIPS = (
@@ -53,6 +54,25 @@ def fact_cell(row, value, decimals, span) -> Cell:
     return Cell(row, 2, value, "fact", span=span, places=places)
 
 
+def _symbols(update, name, copy) -> str:
+    """A step's formula in symbols; in a copy an update says the change it asks for."""
+    text = update.spec(name).op.symbols(name, update.spec(name).operands)
+    return change_symbols(name, text).split("   ", 1)[0] if copy and is_change(name) else text
+
+
+def _whose(sheet, ctx, row) -> int:
+    """A copy's variant, the student's name (or a line to write it on) and the live score;
+    returns the next free row."""
+    student, n = ctx.student, len(questions(ctx.epoch, ctx.level, ctx.focus, ctx.sheets))
+    sheet.add(Cell(row, 1, student.label, "subtitle"))
+    sheet.add(Cell(row + 1, 1, f"{NAME_LABEL}:", "key"),
+              Cell(row + 1, 2, student.name or "_" * 30, "fact", span=2))
+    sheet.add(Cell(row + 2, 1, f"{SCORE_LABEL}:", "key"),
+              Cell(row + 2, 2, float(n if ctx.copy == "key" else 0), "fact", "Score", whole=True),
+              Cell(row + 2, 3, SCORE_OF.format(n=n), "fact"))
+    return row + 4
+
+
 def overview_sheet(ctx) -> Sheet:
     """The first sheet: the run's settings, this epoch's loss, the legend, links to each step."""
     trace, epoch, sheets, copy = ctx.trace, ctx.epoch, ctx.sheets, ctx.copy
@@ -65,6 +85,8 @@ def overview_sheet(ctx) -> Sheet:
     sheet.text_row(2, "One training iteration of a multi-layer perceptron, step by step, as in the "
                       "article \"Understanding and coding neural networks from scratch\".", "text", 3)
     row = 4
+    if copy:
+        row = _whose(sheet, ctx, row)
     for key, value in facts:
         sheet.add(Cell(row, 1, key, "key"), fact_cell(row, value, ctx.decimals, span=2))
         row += 1
@@ -75,7 +97,8 @@ def overview_sheet(ctx) -> Sheet:
     row += 4
     if copy:
         sheet.text_row(row, EXERCISE_NOTE if copy == "exercise" else KEY_NOTE, "text", 3)
-        row += 2
+        sheet.text_row(row + 1, LEVEL_NOTES[ctx.level], "text", 3)
+        row += 3
     sheet.text_row(row, ARTICLE_SLIPS, "note", 3)
     row += 2
     sheet.add(Cell(row, 1, "Steps", "subtitle"))
@@ -86,7 +109,7 @@ def overview_sheet(ctx) -> Sheet:
             row += 1
         for s in plan.steps:
             target = sheets(u.index, s.id)
-            what = "; ".join(u.spec(n).op.symbols(n, u.spec(n).operands) for n in s.computes
+            what = "; ".join(_symbols(u, n, copy) for n in s.computes
                              if not isinstance(u.spec(n).op, Given)) or ", ".join(s.computes)
             sheet.add(Cell(row, 1, target, "link", link=target), Cell(row, 2, what, "fact", span=2))
             row += 1

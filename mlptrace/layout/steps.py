@@ -8,7 +8,8 @@ from .. import expr as ex
 from ..trace import Given, Update
 from .board import Board, focus_cell, matrix_title, number_places, shape_text
 from .cells import Cell, Sheet, quoted
-from .exercise import answer_sources, answers
+from .exercise import (ASKED, answer_sources, answers, asked_expr, asked_value, change_symbols, is_change,
+                       shown_name)
 
 
 @dataclass
@@ -26,7 +27,7 @@ class SheetNames:
         return self.names[(update, step)]
 
 
-def _given_formula(name, i, j, update, board, sheets, sheet):
+def _given_formula(name, i, j, update, board, sheets, sheet, change=False):
     """A given matrix's cell: a value where it first appears, else a reference back to that."""
     spec = update.spec(name)
     home = sheets(update.index, spec.step)
@@ -39,28 +40,64 @@ def _given_formula(name, i, j, update, board, sheets, sheet):
         # in the first update's weights flows through the whole epoch
         nxt = name + "_next"
         src = sheets(update.index - 1, update.plan.specs[nxt].step)
-        return f"{quoted(src)}!{ex.cell_name(*board.address(ex.Ref(nxt, i, j)))}"
+        later = f"{quoted(src)}!{ex.cell_name(*board.address(ex.Ref(nxt, i, j)))}"
+        if change:  # a copy's board holds the change Δ there: the old weight plus it
+            return f"{quoted(sheets(update.index - 1, spec.step))}!{ex.cell_name(*board.address(ex.Ref(name, i, j)))}+{later}"
+        return later
     return None
+
+
+class _Everything:
+    """Every cell: the formula level writes every number of its arithmetic by name."""
+
+    def __contains__(self, ref) -> bool:
+        return True
+
+
+def _places(update, ctx):
+    """``places(ref)``: the decimals a cell shows (``number_places``); in a copy an update
+    matrix holds the change Δ, shown with 3 significant digits at least."""
+    places = number_places(update, ctx.decimals)
+    if not ctx.copy:
+        return places
+
+    def copy_places(ref: ex.Ref) -> int:
+        if is_change(ref.name):
+            return ex.places_for(asked_value(update, ref.name, ref.row, ref.col), ctx.decimals)
+        return places(ref)
+    return copy_places
 
 
 def _step_lines(update, step, ctx):
     """The step's text lines (text, role, formula): its formula in symbols and its focus cell's
-    arithmetic, itself a formula in live workbooks so it follows an edited weight.  In an
-    exercise copy the result is "?" and other answers are written by name, so no line gives
-    away an answer the student is asked for on this sheet or an earlier one."""
-    focus, exercise = ctx.focus, ctx.exercise
-    by_name = answers(update, focus) if exercise else frozenset()
-    places = number_places(update, ctx.decimals)
+    arithmetic, itself a formula in live workbooks so it follows an edited weight.
+
+    In a copy (exercise or key) an update step shows the change Δ it computes.  In an exercise
+    copy the result is "?" and other answers are written by name, so no line gives away an
+    answer the student is asked for on this sheet or an earlier one; the formula level writes
+    every number by name, the matrix level has no arithmetic line."""
+    level, focus = ctx.level, ctx.focus
+    by_name = (_Everything() if level == "formula" else answers(update, level, focus)) if ctx.exercise else frozenset()
+    places = _places(update, ctx)
     live = ctx.formulas and ex.LiveArithmeticRenderer(ctx.board.address, update.cell_value, places)
     lines = []
     for name in step.computes:
+        symbols = matrix_line(update, name)
         if isinstance(update.spec(name).op, Given):
-            lines.append((matrix_line(update, name), "formula_text", None))
+            lines.append((symbols, "formula_text", None))
+            continue
+        change = bool(ctx.copy) and is_change(name)
+        lines.append((change_symbols(name, symbols) if change else symbols, "formula_text", None))
+        if ctx.exercise and level == "matrix":
             continue
         i, j = focus_cell(update[name].shape, focus)
-        symbols, arithmetic = cell_lines(update, name, i, j, ctx.decimals, by_name, exercise)
-        formula = live.line(f"{name}[{i + 1},{j + 1}]", update.cell_expr(name, i, j), ex.Ref(name, i, j)) if live else None
-        lines += [(symbols, "formula_text", None), (arithmetic, "arithmetic", formula)]
+        e = asked_expr(update, name, i, j) if change else update.cell_expr(name, i, j)
+        head = f"{shown_name(name) if change else name}[{i + 1},{j + 1}]"
+        arithmetic = ex.ArithmeticRenderer(update.cell_value, places, by_name).render(e)
+        value = asked_value(update, name, i, j) if change else update[name][i, j]
+        result = ASKED if ctx.exercise else ex.number_text(value, places(ex.Ref(name, i, j)))
+        formula = live.line(head, e, ex.Ref(name, i, j)) if live else None
+        lines.append((f"{head} = {arithmetic} = {result}", "arithmetic", formula))
     return lines
 
 
@@ -104,10 +141,16 @@ class Context:
     sheets: SheetNames
     options: object
     copy: str | None = None
+    student: object = None  # exercise.Student of a copy: its variant and the student's name
 
     @property
     def exercise(self) -> bool:
         return self.copy == "exercise"
+
+    @property
+    def level(self) -> str | None:
+        """The exercise level of a copy (guided, formula, matrix); None for the workbook."""
+        return self.options.exercise if self.copy else None
 
     @property
     def formulas(self) -> bool:
@@ -126,8 +169,9 @@ class Context:
 def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     """The sheet of one step of one update: header lines, then the board up to this step.
 
-    In an exercise copy the focus cells are empty for the student (role "blank", with the
-    answer attached for checking) and the arithmetic hides its results.
+    In an exercise copy the asked cells are empty for the student (role "blank", with the
+    answer attached for checking) and the arithmetic hides its results; in its key the same
+    cells hold the answers (role "focus", with the answer attached, so the key scores full marks).
     """
     board, n_updates = ctx.board, len(ctx.epoch.updates)
     sheet = Sheet(ctx.sheets(update.index, step.id), widths=dict(board.widths), one_page=board.one_page)
@@ -140,35 +184,49 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     for k, (text, role, formula) in enumerate(_step_lines(update, step, ctx)):
         sheet.text_row(3 + k, text, role, board.last_col, formula)  # wrapped: printed whole
     order = [s.id for s in update.plan.steps]
-    roles = _highlights(update, step, board, ctx.focus)
-    mine = answer_sources(update, board, ctx.sheets, ctx.focus) if ctx.exercise else {}
+    roles = _highlights(update, step, ctx)
+    asked = _asked(update, step, ctx) if ctx.copy else set()
+    mine = answer_sources(update, board, ctx.sheets, ctx.level, ctx.focus) if ctx.exercise else {}
     for name, spec in update.plan.specs.items():
         if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
-            _add_matrix(sheet, update, name, ctx, roles, mine)
+            _add_matrix(sheet, update, name, ctx, roles, asked, mine)
     labels = {c.row for c in sheet.cells if c.role == "label"}
     sheet.breaks = [row for row in board.breaks if row in labels]  # none below the last matrix shown
     return sheet
 
 
-def _highlights(update, step, board, focus) -> dict:
-    """{address: "focus" | "input"}: each computed matrix's focus cell and the cells it reads."""
+def _asked(update, step, ctx) -> set:
+    """The board addresses this sheet asks for (an exercise's blanks, the key's answers)."""
+    if step.phase == "given":
+        return set()
+    return {ctx.board.address(r) for r in answers(update, ctx.level, ctx.focus) if r.name in step.computes}
+
+
+def _highlights(update, step, ctx) -> dict:
+    """{address: "focus" | "input"}: each computed matrix's focus cell and the cells it reads
+    (in a copy, the cells its change Δ reads)."""
+    board, focus = ctx.board, ctx.focus
     computing = [] if step.phase == "given" else list(step.computes)
     cells = {n: focus_cell(update[n].shape, focus) for n in computing}
-    roles = {board.address(r): "input" for n, (i, j) in cells.items() for r in ex.refs(update.cell_expr(n, i, j))}
+    expr = asked_expr if ctx.copy else (lambda u, n, i, j: u.cell_expr(n, i, j))
+    roles = {board.address(r): "input" for n, (i, j) in cells.items() for r in ex.refs(expr(update, n, i, j))}
     roles.update({board.address(ex.Ref(n, i, j)): "focus" for n, (i, j) in cells.items()})
     return roles
 
 
-def _add_matrix(sheet, update, name, ctx, roles, answers) -> None:
+def _add_matrix(sheet, update, name, ctx, roles, asked, answers) -> None:
     """One matrix on the board: its label, column names or shape, and its cells.
 
-    In an exercise copy each answer cell (``answers``: address → (matrix, source)) is blank on
-    its own step's sheet and, on later sheets, shows what the student typed there.
+    ``asked``: the addresses this sheet asks for (blank in the exercise, the answer in the key);
+    ``answers`` (exercise copies): address → (matrix, formula of the student's number) for
+    answers asked on earlier sheets, which show what the student typed there.  In a copy an
+    update matrix ``*_next`` shows its change Δ.
     """
     board, data = ctx.board, ctx.trace.data
     values = update[name]
+    change = bool(ctx.copy) and is_change(name)
     top, left = board.titles[name]
-    sheet.add(Cell(top, left, matrix_title(name, values.shape), "label"))
+    sheet.add(Cell(top, left, matrix_title(shown_name(name) if change else name, values.shape), "label"))
     if name in ("X", "y"):
         labels = data.input_names if name == "X" else data.target_names
         sheet.add(*(Cell(top + 1, left + c, label, "header") for c, label in enumerate(labels)))
@@ -176,7 +234,7 @@ def _add_matrix(sheet, update, name, ctx, roles, answers) -> None:
         sheet.add(Cell(top + 1, left, shape_text(values.shape), "shape"))
     given = isinstance(update.spec(name).op, Given)
     render = ex.FormulaRenderer(board.address, update.cell_value)
-    places = number_places(update, ctx.decimals)
+    places = _places(update, ctx)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             addr = board.address(ex.Ref(name, i, j))
@@ -184,18 +242,20 @@ def _add_matrix(sheet, update, name, ctx, roles, answers) -> None:
             # keeps them, so a student who types 0.5 over it sees 0.500, not 1
             n = places(ex.Ref(name, i, j))
             role = roles.get(addr, "value")
-            if ctx.exercise and role == "focus":
-                sheet.add(Cell(*addr, None, "blank", answer=float(values[i, j]), whole=n == 0, places=n))
+            value = asked_value(update, name, i, j) if change else float(values[i, j])
+            if addr in asked and ctx.exercise:
+                sheet.add(Cell(*addr, None, "blank", answer=value, whole=n == 0, places=n))
                 continue
             if answers.get(addr, (None,))[0] == name:
-                mine = answers[addr][1]  # the student's own number, empty until typed there
-                sheet.add(Cell(*addr, None, role, f'IF(ISBLANK({mine}),"",{mine})', whole=n == 0, places=n))
+                sheet.add(Cell(*addr, None, role, answers[addr][1], whole=n == 0, places=n))
                 continue
             formula = None
             if ctx.formulas:
-                formula = (_given_formula(name, i, j, update, board, ctx.sheets, sheet.name) if given
-                           else render.render(update.cell_expr(name, i, j)))
-            sheet.add(Cell(*addr, float(values[i, j]), role, formula, whole=n == 0, places=n))
+                formula = (_given_formula(name, i, j, update, board, ctx.sheets, sheet.name, bool(ctx.copy)) if given
+                           else render.render(asked_expr(update, name, i, j) if change
+                                              else update.cell_expr(name, i, j)))
+            sheet.add(Cell(*addr, value, "focus" if addr in asked else role, formula, whole=n == 0, places=n,
+                           answer=value if addr in asked else None))
 
 
 def samples_text(samples) -> str:

@@ -8,7 +8,6 @@ fixed, so the same book always gives the same bytes.  Files are put in place by 
 from __future__ import annotations
 
 import io
-import math
 import re
 import zipfile
 from datetime import datetime
@@ -21,19 +20,25 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell as OpenpyxlCell
 from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
 from openpyxl.chart.data_source import NumFmt
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.writer.excel import ExcelWriter
 
-from ..errors import MlptraceError
+from ..errors import MAX_NUMBER, MlptraceError
 from ..expr import cell_name, number_format
+from ..layout.cells import quoted
+from ..layout.exercise import ANSWER_HELP, ANSWER_TITLE, is_right, tolerance
 
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
 YELLOW, ORANGE = "FFFF00", "FFC000"
-GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (within TOLERANCE) and wrong
-TOLERANCE = 0.005
+GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (to 3 significant digits) and wrong
+#: the hidden sheet of a copy's marks (one 1-or-0 per answer) behind the names Score, MaxScore
+MARKS = "Marks"
 FIXED_DATE = datetime(2000, 1, 1)  # document dates: fixed, so identical runs give identical bytes
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
@@ -119,6 +124,8 @@ class _Styles:
                 style.border = border
             if align is not None:
                 style.alignment = align
+            if role == "blank":  # the student's cells: the only ones typed in on a protected sheet
+                style.protection = Protection(locked=False)
             self.wb.add_named_style(style)
             self.made[key] = style.name
         return self.made[key]
@@ -128,14 +135,14 @@ def _check(sheet, cell) -> None:
     if cell.row > MAX_ROWS or cell.col + cell.span - 1 > MAX_COLS:
         raise MlptraceError(f"sheet {sheet.name!r} needs cell {cell.row},{cell.col}: "
                             "more rows or columns than a spreadsheet has; use less data")
-    if isinstance(cell.value, float) and not math.isfinite(cell.value):
+    if isinstance(cell.value, float) and not abs(cell.value) <= MAX_NUMBER:
         raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
                             f"{cell.value} cannot be shown in a spreadsheet")
+    if isinstance(cell.value, str) and ILLEGAL_CHARACTERS_RE.search(cell.value):
+        raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
+                            f"{cell.value!r} holds a control character a spreadsheet cannot hold")
     if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
         raise MlptraceError(f"sheet {sheet.name!r}: a text longer than a spreadsheet cell holds")
-    if isinstance(cell.value, str) and ILLEGAL_CHARACTERS_RE.search(cell.value):
-        raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: {cell.value!r} "
-                            "holds a control character, which a spreadsheet cannot hold")
     if cell.formula is not None and len(cell.formula) + 1 > 8192:
         raise MlptraceError(f"sheet {sheet.name!r}, cell {cell_name(cell.row, cell.col)}: "
                             "formula longer than 8,192 characters")
@@ -152,15 +159,18 @@ def _check_sheet(sheet) -> None:
         _check(sheet, cell)
 
 
-def _fill_sheet(ws, sheet, styles) -> tuple[str, str]:
+def _fill_sheet(ws, sheet, styles, marks, book) -> tuple[str, str]:
     """Set one layout sheet up in openpyxl (widths, heights, merges, links, checks, charts,
     page) and write its cells' XML here; return (the sheetData element, its dimension ref).
+
+    Answer cells get their green/red check and are added to ``marks`` as (sheet, address,
+    answer, right now?); cells to type in also accept numbers only.
 
     openpyxl holds only the cells that carry a link (it writes the links and their
     relationships); every cell's own XML is written as openpyxl writes it, but with every
     number's every bit and each formula's computed value, and an order of magnitude faster.
     """
-    named = {}  # in the layout's order, as openpyxl made them: named styles, merges, links, checks
+    named, typed = {}, []  # in the layout's order, as openpyxl made them: named styles, merges, links, checks
     for cell in sheet.cells:
         named[cell.row, cell.col] = styles.named(cell.role, styles.number_format(cell))
         wrapped = _ROLES[cell.role][3]
@@ -177,6 +187,11 @@ def _fill_sheet(ws, sheet, styles) -> tuple[str, str]:
                            if cell.link else cell.url)
         if cell.answer is not None:
             _add_check(ws, cell_name(cell.row, cell.col), cell.answer)
+            marks.append((sheet.name, cell_name(cell.row, cell.col), cell.answer, is_right(cell.value, cell.answer)))
+            if cell.value is None and cell.formula is None:
+                typed.append(cell_name(cell.row, cell.col))
+    if typed:
+        _numbers_only(ws, typed)
     cells = sorted(sheet.cells, key=lambda cell: (cell.row, cell.col))  # in the order openpyxl writes
     rows: dict[int, list[str]] = {}
     for cell in cells:
@@ -187,11 +202,13 @@ def _fill_sheet(ws, sheet, styles) -> tuple[str, str]:
         ws.column_dimensions[cell_name(1, col).rstrip("0123456789")].width = round(width, 2)
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
-    _page_setup(ws, sheet.one_page)
+    _page_setup(ws, sheet.one_page, book.header)
     for row in sheet.breaks:
         ws.row_breaks.append(Break(id=row - 1))  # the break goes below the row before
     if sheet.hidden:
         ws.sheet_state = "hidden"
+    if book.protect:
+        ws.protection.sheet = True  # no password: a teacher (or anyone) can lift it on purpose
     return _sheet_data(ws, rows), _dimension(cells)
 
 
@@ -244,15 +261,45 @@ def _dimension(cells) -> str:
     return f"{cell_name(min(rows), min(cols))}:{cell_name(max(rows), max(cols))}"
 
 
+def _right(coordinate: str, answer: float) -> str:
+    """The check of one answer cell as a formula: a number within one unit of the answer's third
+    significant digit (``layout.exercise.tolerance``; blank and text are not right)."""
+    return f"AND(ISNUMBER({coordinate}),ABS(N({coordinate})-({answer!r}))<={tolerance(answer)!r})"
+
+
 def _add_check(ws, coordinate: str, answer: float) -> None:
-    """Green when the student's number is within TOLERANCE of ``answer``, red otherwise."""
-    near = f"ABS({coordinate}-({answer!r}))<={TOLERANCE}"
+    """Green when the student's number is right, red when anything else is typed."""
+    right = _right(coordinate, answer)
     ws.conditional_formatting.add(coordinate, FormulaRule(
-        formula=[f"AND(ISNUMBER({coordinate}),{near})"], fill=PatternFill("solid", bgColor=GREEN),
-        stopIfTrue=True))
+        formula=[right], fill=PatternFill("solid", bgColor=GREEN), stopIfTrue=True))
     ws.conditional_formatting.add(coordinate, FormulaRule(
-        formula=[f"AND(NOT(ISBLANK({coordinate})),NOT(AND(ISNUMBER({coordinate}),{near})))"],
+        formula=[f"AND(NOT(ISBLANK({coordinate})),NOT({right}))"],
         fill=PatternFill("solid", bgColor=RED), stopIfTrue=True))
+
+
+def _numbers_only(ws, coordinates) -> None:
+    """The cells a student types in take numbers only, with a message that says how."""
+    dv = DataValidation(type="decimal", operator="between", formula1="-1E+307", formula2="1E+307",
+                        allow_blank=True, showErrorMessage=True, errorStyle="stop",
+                        errorTitle=ANSWER_TITLE, error=ANSWER_HELP,
+                        showInputMessage=True, promptTitle=ANSWER_TITLE, prompt=ANSWER_HELP)
+    dv.sqref = " ".join(coordinates)
+    ws.add_data_validation(dv)
+
+
+def _add_marks(wb, marks, protect: bool) -> tuple[str, str]:
+    """A hidden sheet with 1 for each right answer and 0 otherwise, and the workbook-scoped
+    names Score (their sum) and MaxScore (how many); returns its (sheetData, dimension)."""
+    ws = wb.create_sheet(MARKS)
+    ws.sheet_state = "veryHidden"  # not in the Unhide list: the answers are not one click away
+    ws.protection.sheet = protect
+    rows = {}
+    for k, (sheet, coordinate, answer, now) in enumerate(marks, start=1):
+        formula = _xml_text(f"IF({_right(f'{quoted(sheet)}!{coordinate}', answer)},1,0)")
+        rows[k] = [f'<c r="A{k}"><f>{formula}</f><v>{float(now)!r}</v></c>']  # unstyled, as openpyxl writes it
+    wb.defined_names["Score"] = DefinedName("Score", attr_text=f"SUM({MARKS}!$A$1:$A${len(marks)})")
+    wb.defined_names["MaxScore"] = DefinedName("MaxScore", attr_text=str(len(marks)))
+    return _sheet_data(ws, rows), f"A1:A{len(marks)}"
 
 
 def _reference(wb, series) -> Reference:
@@ -285,7 +332,7 @@ def _chart(wb, spec) -> ScatterChart:
     return chart
 
 
-def _page_setup(ws, one_page: bool) -> None:
+def _page_setup(ws, one_page: bool, header: str | None = None) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -296,6 +343,8 @@ def _page_setup(ws, one_page: bool) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.75
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddHeader.center.text = "&A"
+    if header:
+        ws.oddHeader.left.text = header.replace("&", "&&")  # "&" starts a field code in headers
     ws.oddFooter.center.text = "Page &P of &N"
     ws.sheet_view.showGridLines = False
 
@@ -315,12 +364,16 @@ def book_bytes(book) -> bytes:
     for name in names:
         _check_name(name)
         wb.create_sheet(name)  # all sheets first: charts refer to sheets further on
-    data = []
+    data, marks = [], []
     for name, sheet in zip(names, sheets, strict=True):
         assert sheet.name == name, (sheet.name, name)
         _check_sheet(sheet)
-        data.append(_fill_sheet(wb[name], sheet, styles))
+        data.append(_fill_sheet(wb[name], sheet, styles, marks, book))
         del sheet  # let it go before the next one is made
+    if marks:
+        data.append(_add_marks(wb, marks, book.protect))
+    if book.protect:
+        wb.security = WorkbookProtection(lockStructure=True)  # no sheet added, removed or unhidden
     wb.calculation.fullCalcOnLoad = True  # Excel recomputes on open; the cached values are for the rest
     wb.properties.creator = "mlptrace"
     wb.properties.created = wb.properties.modified = FIXED_DATE

@@ -1,0 +1,443 @@
+"""The class kit: exercise copies that only the work can pass, the levels, score, protection,
+whose copy (variants, --roster), the students/ and keys/ folders, the marking table, merged
+PDFs and a LibreOffice that never outlives its run.
+
+Right answers come from the article's own numpy update, written out here (not from the key);
+the checks are evaluated by a real LibreOffice that recalculates on load (``soffice.py``).
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from mlptrace.cli import main
+
+import soffice as lo
+
+ROOT = Path(__file__).resolve().parents[1]
+X = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [0, 1, 0, 1]], dtype=float)
+Y = np.array([[1], [1], [0]], dtype=float)
+ORANGE = "FFC000"
+
+
+def run_cli(*args) -> int:
+    return main([str(a) for a in args])
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def article_update(seed: int) -> dict:
+    """Every matrix of the article's first update from ``np.random.seed(seed)``, by the names the
+    copies use: the update steps as their change Δ."""
+    rs = np.random.RandomState(seed)
+    wh, bh, wout, bout = (rs.uniform(size=s) for s in ((4, 3), (1, 3), (3, 1), (1, 1)))
+    lr = 0.1
+    hidden_layer_input = X.dot(wh) + bh
+    h = sigmoid(hidden_layer_input)
+    output_layer_input = h.dot(wout) + bout
+    output = sigmoid(output_layer_input)
+    E = Y - output
+    slope_output_layer, slope_hidden_layer = output * (1 - output), h * (1 - h)
+    d_output = E * slope_output_layer
+    Error_at_hidden_layer = d_output.dot(wout.T)
+    d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer
+    return {"hidden_layer_input": hidden_layer_input, "hiddenlayer_activations": h,
+            "output_layer_input": output_layer_input, "output": output, "E": E,
+            "slope_output_layer": slope_output_layer, "slope_hidden_layer": slope_hidden_layer,
+            "d_output": d_output, "Error_at_hidden_layer": Error_at_hidden_layer, "d_hiddenlayer": d_hiddenlayer,
+            "Δwout": h.T.dot(d_output) * lr, "Δwh": X.T.dot(d_hiddenlayer) * lr,
+            "Δbout": d_output.sum(axis=0, keepdims=True) * lr, "Δbh": d_hiddenlayer.sum(axis=0, keepdims=True) * lr}
+
+
+def three_digits(x: float) -> float:
+    """``x`` rounded to three significant digits, as a student would type it."""
+    return float(f"{x:.3g}")
+
+
+def agrees(typed: float, answer: float) -> bool:
+    """Our reading of "matches to 3 significant digits": within one unit of the answer's third
+    significant digit (the README's rule), written here independently of the library."""
+    if answer == 0:
+        return typed == 0
+    return abs(typed - answer) <= 10.0 ** (math.floor(math.log10(abs(answer))) - 2) * (1 + 1e-9)
+
+
+def answer_cells(ws) -> list[str]:
+    """The cells of a sheet that are checked (they carry the green/red rules)."""
+    return sorted({a for cf in ws.conditional_formatting for a in str(cf.sqref).split()})
+
+
+def where(ws, address, shapes) -> tuple[str, int, int]:
+    """(matrix, i, j) of a board cell, from the labels above the matrices."""
+    cell = ws[address]
+    for row in ws.iter_rows(max_row=cell.row):
+        for c in row:
+            if c.value in shapes:
+                rows, cols = shapes[c.value]
+                i, j = cell.row - c.row - 2, cell.column - c.column
+                if 0 <= i < rows and 0 <= j < cols:
+                    return c.value, i, j
+    raise AssertionError(f"{ws.title}!{address} is in no matrix")
+
+
+def fill(src, dst, value_of) -> int:
+    """Copy an exercise copy with every answer cell set to ``value_of(ws, address)``."""
+    wb = load_workbook(src)
+    n = 0
+    for ws in wb.worksheets:
+        for address in answer_cells(ws):
+            ws[address].value = value_of(ws, address)
+            n += 1
+    wb.save(dst)
+    return n
+
+
+def score(path) -> tuple[float, str]:
+    """The live score on a (recalculated) copy's first sheet: the number and "of N right"."""
+    ws = load_workbook(path, data_only=True)["Overview"]
+    for row in ws.iter_rows():
+        if row[0].value == "Score:":
+            return row[1].value, row[2].value
+    raise AssertionError("no score on the overview")
+
+
+def fill_of(c):
+    return (c.fill.fgColor.rgb or "")[-6:].upper() if c.fill and c.fill.fill_type == "solid" else None
+
+
+# ---------------------------------------------------------------- a class of three
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    """Three copies at each level; a roster for the guided ones."""
+    root = tmp_path_factory.mktemp("kit")
+    roster = root / "class.txt"
+    roster.write_text("Ana Silva\nTom O'Brien\n王芳\n", encoding="utf-8")
+    runs = {}
+    for level in ("guided", "formula", "matrix"):
+        out = root / level
+        extra = ("--roster", roster) if level == "guided" else ("--variants", 3)
+        assert run_cli("--epochs", 20, "--exercise", level, *extra, "--out", out, "--quiet") == 0
+        runs[level] = out
+    return runs
+
+
+GUIDED_FILES = ["variant_01_Ana_Silva_epoch_01", "variant_02_Tom_O_Brien_epoch_01", "variant_03_王芳_epoch_01"]
+
+
+def test_folders_split_students_from_answers(kit):
+    out = kit["guided"]
+    tree = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert tree == sorted([".mlptrace.json", "keys", "students", "summary.xlsx", "keys/marking.xlsx"]
+                          + [f"students/{f}_exercise.xlsx" for f in GUIDED_FILES]
+                          + [f"keys/{f}_key.xlsx" for f in GUIDED_FILES])
+    for path in (out / "students").iterdir():  # nothing with an answer in it goes to students/
+        with zipfile.ZipFile(path) as z:
+            assert not any("_key" in n for n in z.namelist())
+        wb = load_workbook(path, data_only=True)
+        for ws in wb.worksheets:
+            if ws.title == "Marks":
+                continue
+            for address in answer_cells(ws):
+                assert ws[address].value is None, (path.name, ws.title, address)
+
+
+def test_whose_copy(kit):
+    """The variant and the name, in roster order, on the first sheet and in every page header."""
+    for k, (name, stem) in enumerate(zip(["Ana Silva", "Tom O'Brien", "王芳"], GUIDED_FILES), start=1):
+        for folder, copy in (("students", "exercise"), ("keys", "key")):
+            wb = load_workbook(kit["guided"] / folder / f"{stem}_{copy}.xlsx")
+            ws = wb["Overview"]
+            texts = [c.value for row in ws.iter_rows(max_row=8) for c in row if c.value is not None]
+            assert f"Variant {k:02d}" in texts and "Name:" in texts and name in texts, texts
+            for sheet in wb.worksheets:
+                if sheet.sheet_state == "visible":
+                    assert sheet.oddHeader.left.text == f"Variant {k:02d}    Name: {name}", sheet.title
+    # without a roster: a line to write the name on
+    wb = load_workbook(kit["formula"] / "students" / "variant_02_epoch_01_exercise.xlsx")
+    assert wb["2 Initial weights"].oddHeader.left.text.startswith("Variant 02    Name: ____")
+
+
+@lo.requires_soffice
+def test_right_answers_score_full_marks_and_lazy_ones_nothing(kit, tmp_path):
+    """Answers rounded to 3 significant digits score every point at every level; the key scores
+    full marks; an orange number copied into every answer cell, or 0, scores only where that
+    number really agrees with the answer to 3 significant digits (none here).  LibreOffice
+    evaluates the copies' own Score."""
+    shapes = {n: v.shape for n, v in article_update(0).items()}
+    files, expected = [], {}
+    for level, out in kit.items():
+        for k, path in enumerate(sorted((out / "students").glob("*.xlsx"))):
+            right = article_update(k)
+
+            def rounded(ws, address, right=right):
+                name, i, j = where(ws, address, shapes)
+                return three_digits(right[name][i, j])
+
+            target = tmp_path / f"{level}-{k}-rounded.xlsx"
+            n = fill(path, target, rounded)
+            files.append(target)
+            expected[target.stem] = (n, n)
+        key = tmp_path / f"{level}-key.xlsx"
+        key.write_bytes(sorted((out / "keys").glob("*_key.xlsx"))[0].read_bytes())
+        files.append(key)
+        expected[key.stem] = (None, None)  # full marks: checked against MaxScore below
+    # lazy answers in the guided copies: each orange number of the sheet, and zero
+    for k, path in enumerate(sorted((kit["guided"] / "students").glob("*.xlsx"))):
+        # the orange numbers as a student sees them when every earlier answer is right: the key's
+        right = article_update(k)
+        key = path.parent.parent / "keys" / path.name.replace("_exercise", "_key")
+        wb, kv = load_workbook(path), load_workbook(key, data_only=True)
+        oranges = {ws.title: [kv[ws.title][c.coordinate].value for row in ws.iter_rows() for c in row
+                              if fill_of(c) == ORANGE] for ws in wb.worksheets}
+        most = max(len(v) for v in oranges.values())
+        for m in range(most + 1):
+            def lazy(ws, address, m=m):
+                if m == most:
+                    return 0.0
+                values = oranges[ws.title]
+                return values[m % len(values)]
+            target = tmp_path / f"lazy-{k}-{m}.xlsx"
+            n = fill(path, target, lazy)
+            lucky = 0  # a copied number that really is the answer to 3 significant digits
+            for ws in load_workbook(target).worksheets:
+                for address in answer_cells(ws):
+                    name, i, j = where(ws, address, shapes)
+                    lucky += agrees(ws[address].value, right[name][i, j])
+            files.append(target)
+            expected[target.stem] = (lucky, n)
+    profile = lo.recalc_profile(tmp_path)
+    done = lo.recalculate_many(files, tmp_path / "recalculated", profile=profile)
+    lazy_total = 0
+    for path in done:
+        got, of = score(path)
+        want, n = expected[path.stem]
+        max_score = int(of.split()[1])
+        if want is None:  # a key: every answer filled in
+            assert got == max_score, (path.name, got, of)
+            continue
+        assert max_score == n, (path.name, of, n)
+        assert got == want, (path.name, got, want)
+        if path.stem.startswith("lazy"):
+            lazy_total += got
+    assert lazy_total == 0
+
+
+def test_levels(kit):
+    """guided: one cell per computed matrix, arithmetic with numbers; formula: the same cells,
+    arithmetic with cell names only; matrix: every cell, no arithmetic line."""
+    sizes = {n: v.size for n, v in article_update(0).items()}
+    per_step = {"3 Hidden layer input": ["hidden_layer_input"], "4 Hidden activations": ["hiddenlayer_activations"],
+                "5 Output": ["output_layer_input", "output"], "6 Error": ["E"],
+                "7 Slopes": ["slope_output_layer", "slope_hidden_layer"], "8 Output delta": ["d_output"],
+                "9 Hidden error": ["Error_at_hidden_layer"], "10 Hidden delta": ["d_hiddenlayer"],
+                "11 Update weights": ["Δwout", "Δwh"], "12 Update biases": ["Δbout", "Δbh"]}
+    for level, out in kit.items():
+        wb = load_workbook(next((out / "students").glob("*.xlsx")))
+        total = 0
+        for sheet, names in per_step.items():
+            ws = wb[sheet]
+            want = sum(sizes[n] for n in names) if level == "matrix" else len(names)
+            assert len(answer_cells(ws)) == want, (level, sheet)
+            total += want
+            lines = [ws.cell(r, 1).value for r in range(3, 8) if isinstance(ws.cell(r, 1).value, str)]
+            asked = [line for line in lines if line.endswith(" = ?")]
+            if level == "matrix":
+                assert asked == [], (sheet, lines)
+                continue
+            assert len(asked) == len(names), (level, sheet, lines)
+            for line in asked:
+                body = line.split(" = ", 1)[1][:-len(" = ?")]
+                bare = re.sub(r"\[\d+,\d+\]", "", body)  # without the cells' indices
+                if level == "formula":  # every number by the name of its cell
+                    assert not re.search(r"\d\.\d", bare) and "[" in body, line
+                elif sheet == "3 Hidden layer input":  # guided: the given numbers written out
+                    assert re.search(r"\d\.\d", bare), line  # (earlier answers go by name)
+        assert wb.defined_names["MaxScore"].attr_text == str(total), level
+
+
+def test_protection_and_numbers_only(kit):
+    path = next((kit["guided"] / "students").glob("*.xlsx"))
+    with zipfile.ZipFile(path) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert '<workbookProtection lockStructure="1"' in workbook
+    assert 'definedName name="Score"' in workbook and 'definedName name="MaxScore"' in workbook
+    assert all("<sheetProtection" in s and "password" not in s.split("<sheetProtection", 1)[1].split(">")[0]
+               for s in sheets)
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        assert ws.protection.sheet, ws.title
+        answers = set(answer_cells(ws))
+        unlocked = {c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked}
+        assert unlocked == answers, (ws.title, unlocked ^ answers)
+        if answers:
+            (dv,) = ws.data_validations.dataValidation
+            assert dv.type == "decimal" and dv.showErrorMessage and dv.errorStyle == "stop"
+            assert "decimal point" in dv.error
+            assert set(str(dv.sqref).split()) == answers
+    assert wb["Marks"].sheet_state == "veryHidden"
+    key = load_workbook(next((kit["guided"] / "keys").glob("*_key.xlsx")))
+    assert not any(ws.protection.sheet for ws in key.worksheets)  # the teacher's copy is open
+
+
+def test_marking_table(kit):
+    """One row per copy, one column per question, the right answers (the article's numpy)."""
+    ws = load_workbook(kit["guided"] / "keys" / "marking.xlsx")["Marking"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4) if row[0].value is not None]
+    heads, body = rows[0], rows[1:]
+    assert heads[:5] == ["variant", "student", "seed", "epoch", "copy"]
+    assert [r[:5] for r in body] == [[f"Variant {k:02d}", n, k - 1, 1, f"students/{f}_exercise.xlsx"]
+                                     for k, (n, f) in enumerate(zip(["Ana Silva", "Tom O'Brien", "王芳"],
+                                                                    GUIDED_FILES), start=1)]
+    assert len(heads) == 5 + 14
+    for k, row in enumerate(body):
+        right = article_update(k)
+        for head, value in zip(heads[5:], row[5:]):
+            step, cell = head.split(" ", 1)
+            name, index = cell[:-1].split("[")
+            i, j = (int(x) - 1 for x in index.split(","))
+            assert value == pytest.approx(right[name][i, j], rel=1e-9, abs=1e-15), head
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_exercise_records_epoch_one_unless_told(tmp_path):
+    assert run_cli("--epochs", 12, "--exercise", "--out", tmp_path / "a", "--quiet") == 0
+    assert sorted(p.name for p in (tmp_path / "a" / "students").iterdir()) == ["epoch_01_exercise.xlsx"]
+    assert run_cli("--epochs", 12, "--exercise", "--record", "last", "--out", tmp_path / "b", "--quiet") == 0
+    assert sorted(p.name for p in (tmp_path / "b" / "students").iterdir()) == ["epoch_12_exercise.xlsx"]
+    assert run_cli("--epochs", 12, "--out", tmp_path / "c", "--quiet") == 0
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [".mlptrace.json", "epoch_01.xlsx", "epoch_12.xlsx",
+                                                                  "summary.xlsx"]
+
+
+@pytest.mark.parametrize("content, extra, words", [
+    (b"", (), "names no student"),
+    (b"\n  \n", (), "names no student"),
+    (b"Ana\nBo\nana\n", (), "named twice"),
+    (b"\xff\xfeA\x00", (), "UTF-8"),
+    (b"Ana\nBo\n", ("--variants", 3), "disagree"),
+    (b"Ana\n", ("--no-exercise",), "--exercise"),
+    (None, (), "cannot be read"),
+], ids=["empty", "blank-lines", "duplicate", "not-utf8", "variants", "no-exercise", "missing"])
+def test_bad_roster_is_refused(tmp_path, capsys, content, extra, words):
+    roster = tmp_path / "class.txt"
+    if content is not None:
+        roster.write_bytes(content)
+    exercise = () if "--no-exercise" in extra else ("--exercise",)
+    extra = tuple(a for a in extra if a != "--no-exercise")
+    out = tmp_path / "o"
+    assert run_cli("--epochs", 5, *exercise, "--roster", roster, *extra, "--out", out) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and err.count("\n") == 1 and words in err and "Traceback" not in err, err
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- PDFs
+
+
+@pytest.fixture(scope="module")
+def pdf_kit(tmp_path_factory):
+    lo.require_soffice()
+    root = tmp_path_factory.mktemp("pdfkit")
+    roster = root / "class.txt"
+    roster.write_text("Ana Silva\nBo\n", encoding="utf-8")
+    outs = []
+    for name in ("a", "b"):
+        out = root / name
+        assert run_cli("--epochs", 20, "--exercise", "--roster", roster, "--pdf", "--out", out, "--quiet") == 0
+        outs.append(out)
+    return outs
+
+
+@lo.requires_soffice
+def test_merged_pdfs_hold_every_copy_in_order(pdf_kit):
+    from pypdf import PdfReader
+
+    out = pdf_kit[0]
+    for merged, folder, suffix in (("students.pdf", "students", "_exercise"), ("keys/keys.pdf", "keys", "_key")):
+        parts = sorted((out / folder).glob(f"*{suffix}.pdf"))
+        assert len(parts) == 2
+        pages = [len(PdfReader(p).pages) for p in parts]
+        assert pages == [13, 13]  # the overview and twelve steps, a page each
+        reader = PdfReader(out / merged)
+        assert len(reader.pages) == sum(pages)
+        starts = [0, pages[0]]  # each copy starts on a page of its own, with its variant and name
+        for start, (k, name) in zip(starts, ((1, "Ana Silva"), (2, "Bo"))):
+            text = reader.pages[start].extract_text()
+            assert f"Variant {k:02d}" in text and name in text, text[:200]
+    assert not [p for p in out.rglob(".mlptrace-*")]
+
+
+@lo.requires_soffice
+def test_pdfs_are_byte_identical_for_identical_arguments(pdf_kit):
+    a, b = pdf_kit
+    names = sorted(p.relative_to(a).as_posix() for p in a.rglob("*.pdf"))
+    assert len(names) == 2 + 2 + 2 + 2  # copies, keys, summary, marking, students.pdf, keys.pdf
+    assert names == sorted(p.relative_to(b).as_posix() for p in b.rglob("*.pdf"))
+    different = [n for n in names if (a / n).read_bytes() != (b / n).read_bytes()]
+    assert not different
+
+
+def lo_processes(marker: str) -> list[str]:
+    """Command lines of running LibreOffice processes that mention ``marker`` (a run's output
+    folder: each LibreOffice of a run has its profile there), read from /proc."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        if "soffice" in cmd and marker in cmd:
+            found.append(cmd)
+    return found
+
+
+@lo.requires_soffice
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to list processes")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_no_libreoffice_survives_an_interrupted_conversion(tmp_path, sig):
+    out = tmp_path / "class"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "mlptrace", "--epochs", "20", "--exercise", "--variants", "6",
+                             "--pdf", "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while not lo_processes(str(out)):  # LibreOffice is converting (its profile is in the run's folder)
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    time.sleep(0.5)
+    assert lo_processes(str(out)) == []
+    assert [p for p in out.rglob(".mlptrace-*")] == []
+    assert not (out / "students.pdf").exists()
+
+
+def test_a_file_where_a_folder_goes_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "class"
+    out.mkdir()
+    (out / "students").write_text("not a folder")
+    assert run_cli("--epochs", 5, "--exercise", "--out", out) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and err.count("\n") == 1 and "students" in err and "Traceback" not in err, err
+    assert sorted(p.name for p in out.iterdir()) == ["students"]
