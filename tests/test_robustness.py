@@ -159,7 +159,8 @@ def test_two_command_line_runs_write_identical_bytes_with_fixed_dates(tmp_path):
     different = [name for name in a if a[name] != b[name]]
     assert not different, different
     for name in a:
-        packages.assert_fixed_dates(tmp_path / "a" / name)
+        if name.endswith(".xlsx"):
+            packages.assert_fixed_dates(tmp_path / "a" / name)
 
 
 # ---------------------------------------------------------------- progress bars
