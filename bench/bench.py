@@ -1,21 +1,28 @@
-"""mlptrace benchmark: every figure as a ratio against a bare baseline timed in the same run.
+"""mlptrace benchmark: every figure the median of paired ratios against a baseline timed in the
+same run.
 
-    python bench/bench.py            # the full run (about a minute)
-    python bench/bench.py --quick    # a fast smoke run: fewer epochs and repeats
+    python bench/bench.py            # the full run (a few minutes)
+    python bench/bench.py --quick    # a fast smoke run: fewer pairs and epochs, rough figures
 
-Figures
-  * training: ``mlptrace.train(record="1,last")`` against the article's own numpy loop (copied
-    verbatim: sigmoid, derivatives, in-place updates), 5,000 and 50,000 epochs;
-  * one epoch workbook: layout + writer to xlsx bytes (``mlptrace.export.epoch_books``) against a
-    bare openpyxl write of the same number of cells on the same number of sheets, every cell
-    with a font, fill, border and number format through a named style, saved to BytesIO;
-  * the default command ``python -m mlptrace --out DIR`` as a subprocess (wall time), next to
-    the bare start of ``python -c "import numpy, openpyxl"``.
+Figures (subject against baseline)
+  * training: ``mlptrace.train(record="1,last")`` against the article's own numpy loop
+    (tests/article.py, verbatim);
+  * one epoch workbook through the API (layout and writer to xlsx bytes) against openpyxl
+    writing the same cells, formulas, text, named styles, merges and column widths without
+    mlptrace (read back from mlptrace's own file before timing);
+  * the default command ``python -m mlptrace`` against ``python -c "import numpy, openpyxl"``;
+  * ``--hidden 100 --record 1`` against the default network's ``--record 1``;
+  * a run of 40 recorded epochs: the command's CPU per workbook against one workbook written
+    through the API in this process;
+  * a 5,000-row CSV with ``--record 1``: the peak resident memory of the command.
 
-Subject and baseline are interleaved (alternating which goes first), so slow drift of the
-machine cancels, and each in-process figure is the best of its repeats (the command's: the
-median of three runs).  The garbage collector stays on,
-as in real use.  This is a script, not a test: it asserts no timing.
+Each pair runs baseline and subject back to back (which goes first alternates), the ratio is
+taken per pair, and the figure is the median of the pairs' ratios: drift of a shared machine
+cancels within a pair and one disturbed pair cannot move the median.  The CPU ratio (process
+CPU time, for a command its own and its children's) stands beside the wall ratio: it is the
+steadier figure when other work shares the machine.  Commands run with Python's bytecode
+cache on (as for an installed package), whatever the environment says.  This is a script, not
+a test.
 """
 from __future__ import annotations
 
@@ -31,15 +38,69 @@ import time
 
 import numpy as np
 import openpyxl
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import NamedStyle
 
-import mlptrace
-from mlptrace import export, layout
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]  # this checkout's mlptrace, and the tests' article loop
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import mlptrace  # noqa: E402
+from mlptrace import export  # noqa: E402
 from article import article_script  # noqa: E402  (the tests' verbatim copy of the article's loop)
 
-TARGETS = {"train": 1.1, "book": 1.2}
+
+# ------------------------------------------------------------------ timing
+
+
+class Figure:
+    """Medians of paired ratios (wall and CPU) and of the absolute times of each side."""
+
+    def __init__(self, pairs):
+        (bw, bc), (sw, sc) = zip(*[p[0] for p in pairs]), zip(*[p[1] for p in pairs])
+        self.wall = statistics.median(s / b for s, b in zip(sw, bw))
+        self.cpu = statistics.median(s / b for s, b in zip(sc, bc))
+        self.base_wall, self.subj_wall = statistics.median(bw), statistics.median(sw)
+        self.base_cpu, self.subj_cpu = statistics.median(bc), statistics.median(sc)
+        self.spread = (min(s / b for s, b in zip(sc, bc)), max(s / b for s, b in zip(sc, bc)))
+
+
+def in_process(fn):
+    """(wall, CPU) seconds of one call of ``fn`` in this process."""
+    t, c = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def command(args: list[str], cwd: str):
+    """(wall, CPU, peak resident MB) of ``python ARGS`` as a child process; its CPU counts the
+    processes it waited for (its workers), its peak memory is its own largest resident set."""
+    t = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once and cached, as an installed package is
+    child = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - t
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{' '.join(args)} failed: {child.stderr.read().decode()}")
+    child.stderr.close()
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def paired(baseline, subject, pairs: int) -> Figure:
+    """Run baseline and subject ``pairs`` times each, back to back, alternating who goes first;
+    each returns (wall, CPU)."""
+    baseline(), subject()  # warm up: imports, caches, first allocations, the disk cache
+    out = []
+    for k in range(pairs):
+        if k % 2 == 0:
+            b = baseline()
+            s = subject()
+        else:
+            s = subject()
+            b = baseline()
+        out.append((b, s))
+    return Figure(out)
 
 
 # ------------------------------------------------------------------ the baselines
@@ -47,65 +108,135 @@ TARGETS = {"train": 1.1, "book": 1.2}
 
 def article_loop(seed: int, epoch: int):
     """The article's numpy script (the one copy, in tests/article.py), as [(wh, bh), (wout, bout)]."""
-    wh, bh, wout, bout = article_script(seed, epoch)
+    state = np.random.get_state()
+    try:
+        wh, bh, wout, bout = article_script(seed, epoch)
+    finally:
+        np.random.set_state(state)
     return [(wh, bh), (wout, bout)]
 
 
-def bare_book(sheet_sizes: list[int]) -> bytes:
-    """openpyxl alone: the same cells per sheet, each styled through a named style."""
+def book_content(data: bytes):
+    """What an xlsx file holds, read with openpyxl: its named styles and, per sheet, its cells
+    (value or formula, style name), merged ranges and column widths."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    styles = [(s.name, s.font, s.fill, s.border, s.alignment, s.number_format) for s in wb._named_styles]
+    sheets = []
+    for ws in wb.worksheets:
+        cells = [(c.row, c.column, c.value, c.style) for row in ws.iter_rows() for c in row if c.value is not None]
+        widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
+        sheets.append((ws.title, cells, [str(r) for r in ws.merged_cells.ranges], widths))
+    return styles, sheets
+
+
+def bare_book(content) -> bytes:
+    """openpyxl alone writing ``content`` (book_content's): the same cells, formulas, text,
+    named styles, merges and widths."""
+    styles, sheets = content
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    thin = Side(style="thin", color="BFBFBF")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for name, fill in (("plain", "FFFFFF"), ("focus", "FFFF00"), ("input", "FFC000")):
-        wb.add_named_style(NamedStyle(name=name, font=Font(name="Calibri", size=11), border=box,
-                                      fill=PatternFill("solid", fgColor=fill), number_format="0.000",
-                                      alignment=Alignment(horizontal="center")))
-    styles = ("plain", "plain", "plain", "focus", "input")
-    for s, size in enumerate(sheet_sizes, start=1):
-        ws = wb.create_sheet(f"Sheet {s}")
-        for k in range(size):
-            c = ws.cell(row=1 + k // 10, column=1 + k % 10, value=k * 0.123456789)
-            c.style = styles[k % 5]
+    for name, font, fill, border, alignment, fmt in styles:
+        if name != "Normal":
+            wb.add_named_style(NamedStyle(name=name, font=font, fill=fill, border=border,
+                                          alignment=alignment, number_format=fmt))
+    for title, cells, merged, widths in sheets:
+        ws = wb.create_sheet(title)
+        for row, col, value, style in cells:
+            c = ws.cell(row=row, column=col, value=value)
+            c.style = style
+        for r in merged:
+            ws.merge_cells(r)
+        for k, w in widths.items():
+            ws.column_dimensions[k].width = w
     raw = io.BytesIO()
     wb.save(raw)
     return raw.getvalue()
 
 
-# ------------------------------------------------------------------ timing
-
-
-def paired(baseline, subject, repeats: int):
-    """Best times of baseline and subject, run alternately (who goes first alternates too).
-
-    Returns ((baseline wall, subject wall), (baseline CPU, subject CPU)) in seconds.  The best
-    of several runs, because other work on the machine only ever adds time; the CPU time of the
-    process is the steadier figure when the machine is shared.
-    """
-    baseline(), subject()  # warm up: imports, caches, first allocations
-    wall, cpu = {"base": [], "subj": []}, {"base": [], "subj": []}
-    for r in range(repeats):
-        order = (("base", baseline), ("subj", subject)) if r % 2 == 0 else (("subj", subject), ("base", baseline))
-        for key, fn in order:
-            t, c = time.perf_counter(), time.process_time()
-            fn()
-            wall[key].append(time.perf_counter() - t)
-            cpu[key].append(time.process_time() - c)
-    return (min(wall["base"]), min(wall["subj"])), (min(cpu["base"]), min(cpu["subj"]))
-
-
-def command_time(args: list[str], runs: int, cwd: str) -> float:
-    walls = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, *args], cwd=cwd, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        walls.append(time.perf_counter() - t)
-    return statistics.median(walls)
-
-
 def same_weights(a, b) -> bool:
     return all(np.array_equal(p, q) for (W1, b1), (W2, b2) in zip(a, b) for p, q in ((W1, W2), (b1, b2)))
+
+
+def csv_rows(path: str, rows: int) -> None:
+    """A CSV of ``rows`` samples: four inputs and one 0/1 target, fixed by a seed."""
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 2, size=(rows, 4))
+    y = (X[:, 0] ^ X[:, 3])[:, None]
+    np.savetxt(path, np.hstack([X, y]), fmt="%d", delimiter=",", header="a,b,c,d,t", comments="")
+
+
+# ------------------------------------------------------------------ figures
+
+Row = tuple  # (figure, subject, baseline, wall ratio, CPU ratio, target text, met)
+
+
+def _row(name, fig: Figure, unit, target=None):
+    scale, fmt = {"ms": (1e3, "{:.1f} ms"), "s": (1, "{:.2f} s")}[unit]
+    met = None if target is None else fig.cpu <= target
+    return (name, fmt.format(fig.subj_cpu * scale), fmt.format(fig.base_cpu * scale), fig.wall, fig.cpu,
+            fig.spread, None if target is None else f"≤ {target}×", met)
+
+
+def bench_training(quick: bool, checks: list) -> list[Row]:
+    rows = []
+    for epochs, pairs in [(5000, 5)] if quick else [(5000, 15), (50000, 5)]:
+        fig = paired(lambda: in_process(lambda: article_loop(0, epochs)),
+                     lambda: in_process(lambda: mlptrace.train(epochs=epochs, seed=0, record="1,last")), pairs)
+        same = same_weights(article_loop(0, epochs), mlptrace.train(epochs=epochs, seed=0, record="1,last").final)
+        checks.append(f"trained weights bit for bit the article loop's at {epochs:,} epochs: {'yes' if same else 'NO'}")
+        rows.append(_row(f"training, {epochs:,} epochs, record 1,last / the article's loop", fig, "ms", 1.1))
+    return rows
+
+
+def bench_workbook(quick: bool) -> list[Row]:
+    trace = mlptrace.train(epochs=5000, seed=0, record="1")
+    content = book_content(next(export.epoch_books(trace))[1])
+    fig = paired(lambda: in_process(lambda: bare_book(content)),
+                 lambda: in_process(lambda: list(export.epoch_books(trace))), 5 if quick else 15)
+    cells = sum(len(s[1]) for s in content[1])
+    return [_row(f"one epoch workbook ({cells:,} cells) / openpyxl writing the same content", fig, "ms")]
+
+
+def bench_commands(quick: bool, tmp: str) -> list[Row]:
+    pairs = 3 if quick else 9
+    out = os.path.join(tmp, "out")
+
+    def run(*args):
+        return lambda: command(["-m", "mlptrace", "--quiet", "--out", out, *args], tmp)[:2]
+
+    imports = lambda: command(["-c", "import numpy, openpyxl"], tmp)[:2]  # noqa: E731
+    rows = [_row("default command / python -c 'import numpy, openpyxl'", paired(imports, run(), pairs), "s", 2.6),
+            _row("--hidden 100 --record 1 / default network --record 1",
+                 paired(run("--record", "1"), run("--hidden", "100", "--record", "1"), pairs), "s", 3)]
+    return rows
+
+
+def bench_many_books(quick: bool, tmp: str) -> list[Row]:
+    """40 recorded epochs: the command's CPU per workbook against the API's per workbook."""
+    epochs = 40
+    trace = mlptrace.train(epochs=epochs, seed=0, record="all")
+    out = os.path.join(tmp, "many")
+
+    def cli():
+        wall, cpu, _ = command(["-m", "mlptrace", "--quiet", "--out", out, "--epochs", str(epochs),
+                                "--record", "all"], tmp)
+        return wall / epochs, cpu / epochs
+
+    def api():
+        wall, cpu = in_process(lambda: next(export.epoch_books(trace)))
+        return wall, cpu
+
+    fig = paired(api, cli, 3 if quick else 5)
+    return [_row(f"{epochs} recorded epochs: command CPU per workbook / one workbook through the API",
+                 fig, "ms", 1.2)]
+
+
+def bench_memory(quick: bool, tmp: str) -> tuple[str, float]:
+    path = os.path.join(tmp, "rows.csv")
+    csv_rows(path, 5000)
+    peaks = [command(["-m", "mlptrace", "--quiet", "--data", path, "--epochs", "20", "--record", "1",
+                      "--out", os.path.join(tmp, "csv")], tmp)[2] for _ in range(1 if quick else 3)]
+    return "5,000-row CSV, --record 1: peak resident memory of the command", statistics.median(peaks)
 
 
 # ------------------------------------------------------------------ report
@@ -118,113 +249,50 @@ def machine_facts() -> list[tuple[str, str]]:
         blas = f"{cfg.get('name', '?')} {cfg.get('version', '')}".strip()
     except Exception:  # older numpy: no dict mode
         pass
-    env = {k: os.environ[k] for k in sorted(os.environ)
-           if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "NVPL_"))}
     return [
         ("python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("numpy", f"{np.__version__} (BLAS: {blas})"),
         ("openpyxl", openpyxl.__version__),
         ("mlptrace", mlptrace.__version__),
         ("machine", f"{platform.machine()}, {platform.system()}, {os.cpu_count()} CPUs"),
-        ("BLAS env", ", ".join(f"{k}={v}" for k, v in env.items()) or "none set"),
-        ("load", "average {:.2f} {:.2f} {:.2f} (1, 5, 15 min) at the start".format(*os.getloadavg())
-         if hasattr(os, "getloadavg") else "?"),
+        ("load", "average {:.2f} {:.2f} {:.2f} (1, 5, 15 min) at the start".format(*os.getloadavg())),
     ]
 
 
-def bench_training(quick: bool):
-    """Rows, quotes and bit-identity checks of the training figures."""
-    rows, quotes, checks = [], [], []
-    for epochs, repeats in [(5000, 3)] if quick else [(5000, 11), (50000, 5)]:
-        def ours():
-            return mlptrace.train(epochs=epochs, seed=0, record="1,last")
-        (base, subj), (cbase, csubj) = paired(lambda: article_loop(0, epochs), ours, repeats)
-        same = same_weights(article_loop(0, epochs), ours().final)
-        checks.append(f"trained weights identical to the article loop's at {epochs} epochs: "
-                      f"{'yes' if same else 'NO'}")
-        rows.append((f"train, {epochs} epochs, record 1,last", f"{subj * 1e3:.1f} ms", f"{base * 1e3:.1f} ms",
-                     subj / base, csubj / cbase, TARGETS["train"]))
-        quotes.append(f"Training {epochs:,} epochs (recording epochs 1 and {epochs:,}) takes "
-                      f"{subj / base:.2f}× the article's bare numpy loop ({subj * 1e6 / epochs:.1f} µs vs "
-                      f"{base * 1e6 / epochs:.1f} µs per epoch).")
-    return rows, quotes, checks
-
-
-def bench_workbook(quick: bool):
-    """Row and quote of the epoch workbook figure (the default run's two books)."""
-    trace = mlptrace.train(epochs=5000, seed=0, record="1,last")
-    sizes = [[len(s.cells) for s in layout.epoch_book(trace, e, mlptrace.OutputConfig()).sheets] for e in trace.epochs]
-    n_books, cells = len(sizes), sum(map(sum, sizes)) / len(sizes)
-    (base, subj), (cbase, csubj) = paired(lambda: [bare_book(s) for s in sizes],
-                                          lambda: list(export.epoch_books(trace)), 3 if quick else 9)
-    base, subj = base / n_books, subj / n_books
-    row = (f"one epoch workbook, {cells:.0f} cells", f"{subj * 1e3:.1f} ms", f"{base * 1e3:.1f} ms",
-           subj / base, csubj / cbase, TARGETS["book"])
-    quote = (f"One epoch workbook ({cells:.0f} cells on {len(sizes[0])} sheets) takes {subj * 1e3:.0f} ms, "
-             f"{subj / base:.2f}× a bare openpyxl write of as many styled cells ({base * 1e3:.0f} ms; "
-             f"{cells / subj:,.0f} vs {cells / base:,.0f} cells/s).")
-    return row, quote
-
-
-def bench_command(quick: bool):
-    """Row and quote of the default command's wall time."""
-    runs = 1 if quick else 3
-    with tempfile.TemporaryDirectory() as tmp:
-        start = command_time(["-c", "import numpy, openpyxl"], runs, tmp)
-        wall = command_time(["-m", "mlptrace", "--out", os.path.join(tmp, "out")], runs, tmp)
-        books = len([f for f in os.listdir(os.path.join(tmp, "out")) if f.endswith(".xlsx")])
-    row = ("python -m mlptrace --out DIR (wall)", f"{wall * 1e3:.0f} ms", f"{start * 1e3:.0f} ms",
-           wall / start, None, None)
-    quote = (f"The default command (`python -m mlptrace`: 5,000 epochs, {books} workbooks) runs in "
-             f"{wall:.2f} s wall time; starting Python with numpy and openpyxl alone takes {start:.2f} s.")
-    return row, quote
-
-
-def print_table(rows) -> None:
-    head = ("figure", "mlptrace", "baseline", "ratio", "CPU ratio", "target")
-    table = [head] + [(f, s, b, f"{r:.2f}×", "" if c is None else f"{c:.2f}×",
-                       "" if t is None else f"≤ {t}×" + ("" if r <= t else "  ABOVE"))
-                      for f, s, b, r, c, t in rows]
+def print_table(rows: list[Row]) -> None:
+    head = ("figure (subject / baseline)", "subject CPU", "baseline CPU", "wall ratio", "CPU ratio",
+            "CPU ratio range", "target")
+    table = [head] + [(f, s, b, f"{w:.2f}×", f"{c:.2f}×", f"{lo:.2f}–{hi:.2f}",
+                       "" if t is None else t + (" ✔" if met else " ✘"))
+                      for f, s, b, w, c, (lo, hi), t, met in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     for k, row in enumerate(table):
-        cells = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-        print("  ".join(cells).rstrip())
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip())
         if k == 0:
             print("  ".join("-" * w for w in widths))
-    print("  ratio: best wall times of interleaved runs (command: median of 3); CPU ratio: the same runs"
-          " in process CPU time.")
-    print("  baselines: the article's numpy loop; bare openpyxl (same cells per sheet, named styles);")
-    print("             python -c 'import numpy, openpyxl'.")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="a fast smoke run: fewer epochs and repeats")
+    ap.add_argument("--quick", action="store_true", help="a fast smoke run: fewer pairs, rough figures")
     quick = ap.parse_args(argv).quick
     started = time.perf_counter()
-
     print("mlptrace benchmark" + (" (--quick: smoke run, figures are rough)" if quick else ""))
-    facts = machine_facts()
-    width = max(len(k) for k, _ in facts)
-    for k, v in facts:
-        print(f"  {k:<{width}}  {v}")
+    for k, v in machine_facts():
+        print(f"  {k:<9} {v}")
     print()
-
-    rows, quotes, checks = bench_training(quick)
-    for row, quote in (bench_workbook(quick), bench_command(quick)):
-        rows.append(row)
-        quotes.append(quote)
-
+    checks: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = bench_training(quick, checks) + bench_workbook(quick)
+        rows += bench_commands(quick, tmp) + bench_many_books(quick, tmp)
+        memory, peak = bench_memory(quick, tmp)
     print_table(rows)
+    print("  each ratio: the median over pairs run back to back (who goes first alternating) of")
+    print("  subject / baseline; times: medians of each side; CPU of a command includes its workers.")
     print()
+    print(f"{memory}: {peak:.0f} MB (target < 400 MB {'✔' if peak < 400 else '✘'})")
     for line in checks:
         print(line)
-    print()
-    print("For the README:")
-    for q in quotes:
-        print(f"  {q}")
-    print(f"  (measured by `python bench/bench.py` on {dict(facts)['machine']}, "
-          f"Python {platform.python_version()}, numpy {np.__version__}, openpyxl {openpyxl.__version__}.)")
     print(f"\nbenchmark took {time.perf_counter() - started:.0f} s")
     return 0
 

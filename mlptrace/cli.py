@@ -170,6 +170,10 @@ def _not_an_input(args, option, path) -> None:
             raise MlptraceError(f"{option} {path!r} is the {what} file; it would be overwritten")
 
 
+#: a progress bar from this many epochs to train, or this many workbooks to write
+BAR_EPOCHS, BAR_WORKBOOKS = 20000, 10
+
+
 def _bar(args, total, unit):
     """A tqdm bar on stderr, or None: nothing with --quiet or when stderr is no terminal."""
     if args.quiet or not sys.stderr.isatty():
@@ -179,7 +183,7 @@ def _bar(args, total, unit):
 
 
 def _train(args, config, data):
-    bar = _bar(args, config.epochs, "epoch") if config.epochs >= 20000 else None
+    bar = _bar(args, config.epochs, "epoch") if config.epochs >= BAR_EPOCHS else None
     if bar is None:
         return train(config, dataset=data)
     with bar:
@@ -199,7 +203,7 @@ def _write(args, config, output, trace):
     if args.variants:
         return write_variants(config, output, args.variants, trace, pdf_progress=_pdf_progress(args))
     books = len(trace.epochs) * len(output.copies)
-    bar = _bar(args, books, "workbook") if books >= 10 else None
+    bar = _bar(args, books, "workbook") if books >= BAR_WORKBOOKS else None
     if bar is None:
         return write_run(trace, output, pdf_progress=_pdf_progress(args))
     with bar:

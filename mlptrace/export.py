@@ -6,7 +6,7 @@ import os
 
 from dataclasses import fields
 
-from . import files, layout, size
+from . import files, layout, parallel, size
 from .config import OutputConfig
 from .layout.trails import epoch_trails
 from .writers import html
@@ -16,21 +16,38 @@ from .layout.exercise import Student, questions
 from .weights import to_json
 
 
-def epoch_names(trace, options: OutputConfig, copies=None, prefix: str = "") -> list[str]:
-    """The file name of every epoch workbook that ``epoch_layouts`` makes, without making any
-    (in an exercise run with its folder: ``students/…``, ``keys/…``)."""
-    return [files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix, bool(options.exercise))
-            for epoch in trace.epochs for copy in copies or options.copies]
+def epoch_jobs(trace, options: OutputConfig, copies=None, prefix: str = "", student=None) -> list[tuple]:
+    """(file name, index in ``trace.epochs``, copy, student) of every epoch workbook: every
+    recorded epoch and every copy (default: those ``options`` asks for; None: the workbook;
+    "exercise": the student copy; "key": its answer key); ``student`` (layout.exercise.Student)
+    says whose copies they are.  In an exercise run the names start with their folder
+    (``students/…``, ``keys/…``).  Nothing is made yet."""
+    return [(files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix, bool(options.exercise)), k, copy, student)
+            for k, epoch in enumerate(trace.epochs) for copy in copies or options.copies]
 
 
-def epoch_layouts(trace, options: OutputConfig, copies=None, prefix: str = "", student=None):
-    """Yield (file name, layout book) for every recorded epoch and every copy (default: those
-    ``options`` asks for; None: the workbook; "exercise": the student copy; "key": its key);
-    ``student`` (layout.exercise.Student) says whose copies they are."""
-    for epoch in trace.epochs:
-        for copy in copies or options.copies:
-            book = layout.epoch_book(trace, epoch, options, copy, student)
-            yield files.epoch_file(epoch.epoch, trace.config.epochs, copy, prefix, bool(options.exercise)), book
+def epoch_files(shared, job) -> tuple:
+    """(xlsx bytes, page bytes or None) of one epoch job (``epoch_jobs``); ``shared`` is
+    (trace, options).  The layout is made once: the page (with ``options.html``, beside the
+    workbook itself) is drawn from the same book; without a page the book is made and
+    written one sheet at a time.  Checked as it is made: a MlptraceError for anything a
+    spreadsheet cannot hold."""
+    trace, options = shared
+    _, k, copy, student = job
+    epoch = trace.epochs[k]
+    with_page = bool(options.html) and copy is None
+    book = layout.epoch_book(trace, epoch, options, copy, student, one_by_one=not with_page)
+    page = html.page_bytes(book, epoch_trails(trace, epoch, options)) if with_page else None
+    return writer.book_bytes(book), page
+
+
+def named_files(trace, options: OutputConfig, jobs, made) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of what ``epoch_files`` made for ``jobs``: the workbooks, then the
+    pages."""
+    books = [(job[0], data) for job, (data, _) in zip(jobs, made)]
+    pages = [(files.html_file(trace.epochs[job[1]].epoch, trace.config.epochs, bool(options.exercise)), page)
+             for job, (_, page) in zip(jobs, made) if page is not None]
+    return books + pages
 
 
 def marking_rows(trace, options: OutputConfig, student=None, prefix: str = "") -> list[tuple]:
@@ -47,26 +64,10 @@ def marking_rows(trace, options: OutputConfig, student=None, prefix: str = "") -
 
 
 def epoch_books(trace, options: OutputConfig | None = None):
-    """Yield (file name, xlsx bytes) for every recorded epoch."""
-    for name, book in epoch_layouts(trace, options or OutputConfig()):
-        yield name, writer.book_bytes(book)
-
-
-def epoch_pages(trace, options: OutputConfig):
-    """Yield (file name, page bytes): the interactive page of every recorded epoch, the same
-    sheets as its workbook with every cell's inputs and arithmetic."""
-    for epoch in trace.epochs:
-        book = layout.epoch_book(trace, epoch, options)
-        page = html.page_bytes(book, epoch_trails(trace, epoch, options))
-        yield files.html_file(epoch.epoch, trace.config.epochs, bool(options.exercise)), page
-
-
-def write_pages(folder: files.RunFolder, trace, options: OutputConfig) -> list[str]:
-    """Write the page of every recorded epoch into ``folder`` if ``options.html``; return
-    their paths."""
-    if not options.html:
-        return []
-    return [folder.put(name, data) for name, data in epoch_pages(trace, options)]
+    """Yield (file name, xlsx bytes) for every recorded epoch, one after the other."""
+    options = options or OutputConfig()
+    for job in epoch_jobs(trace, options):
+        yield job[0], epoch_files((trace, options), job)[0]
 
 
 def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3) -> str:
@@ -91,23 +92,11 @@ def output_options(out, options: OutputConfig | None, settings: dict) -> OutputC
     return OutputConfig(out=out, **settings)
 
 
-def write_books(folder: files.RunFolder, books, progress=None) -> list[str]:
-    """Write the books that ``books()`` yields as (file name, layout book) into ``folder``.
-
-    ``books`` is called twice: first every book is checked (nothing is written if any cannot be
-    made), then each is written, atomically.  ``progress()`` is called after each file.
-    """
-    names = []
-    for name, book in books():
-        writer.check_book(book)
-        names.append(name)
-    files.check_targets(folder.out, names)
-    paths = []
-    for name, book in books():
-        paths.append(folder.put(name, writer.book_bytes(book)))
-        if progress is not None:
-            progress()
-    return paths
+def write_made(folder: files.RunFolder, made) -> list[str]:
+    """Write (file name, bytes) pairs into ``folder``, each atomically; return the paths.
+    Called once every file's bytes are made, so a book that cannot be made writes nothing."""
+    files.check_targets(folder.out, [name for name, _ in made])
+    return [folder.put(name, data) for name, data in made]
 
 
 def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None = None,
@@ -116,16 +105,18 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
 
     ``options`` is an OutputConfig, or give its fields as keywords (``focus=(2, 3)``,
     ``decimals=4``, ``formulas=False``, ``exercise="guided"``, ``html=True`` …); with
-    ``options`` its own ``out`` is the folder.  ``progress()`` is called after each file.  Every
-    book is checked before the first file is written.
+    ``options`` its own ``out`` is the folder.  Several workbooks are made on all cores;
+    ``progress()`` is called after each.  Every book is made and checked before the first
+    file is written.
     """
     options = output_options(out, options, settings)
     files.check_writable_dir(options.out)
     files.check_prefix(prefix)
     size.check(size.of_trace(trace))  # the command line checks before training; an API caller here
+    jobs = epoch_jobs(trace, options, prefix=prefix)
+    made = parallel.make_all(epoch_files, jobs, (trace, options), progress)
     with files.RunFolder(options.out) as folder:
-        paths = write_books(folder, lambda: epoch_layouts(trace, options, prefix=prefix), progress)
-        return paths + write_pages(folder, trace, options)
+        return write_made(folder, named_files(trace, options, jobs, made))
 
 
 def dump_dict(trace) -> dict:

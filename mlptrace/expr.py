@@ -6,8 +6,10 @@ derived from this one tree (as micrograd derives its drawing from ``_prev``/``_o
 
 * ``refs``        the cells it is computed from (the orange cells);
 * ``formula``     the spreadsheet formula, given where each cell sits;
-* ``arithmetic``  the written-out arithmetic with the numbers;
-* ``evaluate``    the number itself (tests check it against numpy's).
+* ``arithmetic``  the written-out arithmetic with the numbers.
+
+The number itself is the operation's ``apply`` (``trace``); tests compute each formula
+independently and compare.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from .activations import get as activation
 from .wording import SIGMOID_GUARD, forms
 
 #: products written out one by one up to this fan-in; beyond it, MMULT/SUMPRODUCT of ranges
@@ -92,23 +93,6 @@ def refs(e: Expr) -> list[Ref]:
     return list(dict.fromkeys(out))
 
 
-def evaluate(e: Expr, value: Callable[[Ref], float]) -> float:
-    """The expression's number, reading each cell through ``value``."""
-    if isinstance(e, Ref):
-        return value(e)
-    if isinstance(e, Dot):
-        return sum(value(a) * value(b) for a, b in zip(e.left, e.right))
-    if isinstance(e, Total):
-        return sum(value(t) for t in e.terms)
-    if isinstance(e, Bin):
-        l, r = evaluate(e.left, value), evaluate(e.right, value)
-        return {"+": l + r, "-": l - r, "*": l * r}[e.op]
-    act = activation(e.activation)
-    fn = act.fn if e.kind == "fn" else act.slope
-    import numpy as np  # local: the tree itself needs no numpy
-    return float(fn(np.float64(value(e.arg))))
-
-
 # Precedence: a sum is 1, a product 2, anything self-contained 3.
 def _prec(e: Expr, explicit: bool) -> int:
     if isinstance(e, Bin):
@@ -116,8 +100,20 @@ def _prec(e: Expr, explicit: bool) -> int:
     if isinstance(e, Dot):
         return 1 if explicit and len(e.left) > 1 else 3
     if isinstance(e, Apply):
-        return 2 if e.kind == "fn" and e.activation == "sigmoid" else 1
+        f = forms(e.activation)
+        return _written_prec(f.formula if e.kind == "fn" else f.slope_formula)
     return 3
+
+
+def _written_prec(template: str) -> int:
+    """The precedence of an activation's written form, read from its operators outside
+    parentheses (``1/(1+EXP(-{x}))`` is a quotient: 2; ``1-{a}*{a}`` a sum: 1; a call: 3)."""
+    depth, outside = 0, []
+    for k, ch in enumerate(template):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k > 0:  # a leading minus is a sign, not a subtraction
+            outside.append(ch)
+    return 1 if {"+", "-"} & set(outside) else 2 if {"*", "/"} & set(outside) else 3
 
 
 def _wrap(text: str, inner: int, outer: int) -> str:

@@ -1,8 +1,9 @@
 """Trace records: every matrix of an update, with the operation and operands it came from.
 
 The *plan* of a network (its layer sizes and activations) fixes, once, the name, operation,
-operands and step of every matrix, and the steps themselves.  A recorded update is the plan plus
-one owned numpy array per name.  From a matrix's operation the sheets derive, for any cell,
+operands and step of every matrix, and the steps themselves; walking it, each operation's
+``apply`` computes its matrix (the one definition of the update's math).  A recorded update is
+the plan plus one owned numpy array per name.  From a matrix's operation the sheets derive, for any cell,
 the cells it is computed from, its formula and its written-out arithmetic (see ``expr``).
 
 Names follow the article.  With one hidden layer they are exactly the article's
@@ -33,9 +34,6 @@ class Given:
 
     def symbols(self, name, operands):
         return f"{name}: {self.what}"
-
-    def apply(self, *values):
-        raise TypeError("a given matrix is not computed")
 
 
 @dataclass(frozen=True)
@@ -234,6 +232,36 @@ class Plan:
     def names(self) -> list[LayerNames]:
         return layer_names(len(self.sizes) - 2)
 
+    def given(self, X, layers, y=None, lr=None, copy=False) -> dict:
+        """The given matrices by name: X, y, every layer's W and b (``layers`` first hidden layer
+        first) and lr as a 1×1 matrix; ``copy`` makes float copies the result owns."""
+        values = {"X": X, "y": y}
+        for n, (W, b) in zip(self.names, layers):
+            values[n.W], values[n.b] = W, b
+        values["lr"] = None if lr is None else np.array([[lr]], dtype=float)
+        if copy:
+            values = {k: None if v is None else np.array(v, dtype=float, copy=True) for k, v in values.items()}
+        return values
+
+    def compute(self, values: dict, until: str | None = None) -> dict:
+        """Fill ``values`` (the given matrices by name) with every computed matrix, in the plan's
+        order, each by its operation's ``apply``: the one definition of the update's math.  With
+        ``until``, stop once that matrix is computed (``"output"``: the forward pass)."""
+        for name, spec in self.specs.items():
+            if isinstance(spec.op, Given):
+                continue
+            args = [values[o] for o in spec.operands]
+            value = spec.op.apply(*args)
+            # linear's output is its input: the record keeps a matrix of its own
+            values[name] = value.copy() if any(value is a for a in args) else value
+            if name == until:
+                break
+        return values
+
+    def after(self, values: dict) -> list:
+        """The layers [(W_next, b_next), …] of a computed update, first hidden layer first."""
+        return [(values[n.W + "_next"], values[n.b + "_next"]) for n in self.names]
+
     def _step(self, id, title, phase, says, *entries):
         """Add a step and the matrices it computes, each given as (name, op, operand, …)."""
         for name, op, *operands in entries:
@@ -362,18 +390,11 @@ class EpochTrace:
     updates: list
 
 
-def record_update(plan: Plan, index: int, samples, X, y, lr, before, zs, acts, errors, slopes,
-                  deltas, after) -> Update:
-    """Name the arrays of one update by the plan.  Copies, so the record owns every array."""
-    names = plan.names
-    values = {"X": X, "y": y}
-    for n, (W, b) in zip(names, before):
-        values[n.W], values[n.b] = W, b
-    values["lr"] = np.array([[lr]], dtype=float)
-    for l, n in enumerate(names):
-        values.update({n.z: zs[l], n.a: acts[l + 1], n.slope: slopes[l], n.error: errors[l],
-                       n.delta: deltas[l]})
-    for n, (W, b) in zip(names, after):
-        values[n.W + "_next"], values[n.b + "_next"] = W, b
-    ordered = {name: np.array(values[name], dtype=float, copy=True) for name in plan.specs}
-    return Update(plan, index, tuple(int(s) for s in samples), ordered)
+def record_update(plan: Plan, index: int, samples, X, y, lr: float, layers) -> Update:
+    """Compute one update by the plan and keep every matrix of it.
+
+    The given matrices are copied and every computed one is a fresh array, so the record owns
+    what it holds: the unrecorded epochs that follow update the layers in place.
+    """
+    values = plan.given(X, layers, y, lr, copy=True)
+    return Update(plan, index, tuple(int(s) for s in samples), plan.compute(values))

@@ -1,8 +1,8 @@
 """The instrumented trainer: the article's loop, recording the epochs asked for.
 
 Unrecorded epochs run the bare math (``network.step``) and keep only their loss; a recorded
-epoch runs ``network.forward/backward/update`` and names and copies every matrix of each of its
-updates.  Both give the same bits.  Unrecorded epochs go in blocks of up to a thousand: their
+epoch computes each of its updates by the plan (``Plan.compute``) and keeps every matrix.  Both
+give the same bits.  Unrecorded epochs go in blocks of up to a thousand: their
 errors E land in a fixed buffer and the block's losses are reduced in one call, so an epoch
 costs about what the article's loop costs.  Memory therefore grows with the recorded epochs
 (and one float of loss per epoch), not with the number of epochs.
@@ -69,8 +69,9 @@ class Trace:
         """The network's output (samples × outputs) for X (default: the training inputs), with
         ``layers`` (default: the trained weights; ``trace.initial`` gives the untrained net's)."""
         X = self.data.X if X is None else np.asarray(X, dtype=float)
-        return network.forward(self.final if layers is None else layers, X, activation(self.plan.hidden).fn,
-                               activation(self.plan.output).fn)[1][-1]
+        output = self.plan.names[-1].a
+        given = self.plan.given(X, self.final if layers is None else layers)
+        return self.plan.compute(given, until=output)[output]
 
 
 def _batches(n: int, size: int | None, order: np.ndarray) -> list[np.ndarray]:
@@ -93,7 +94,8 @@ def history_epochs(epochs: int) -> np.ndarray:
     else HISTORY_POINTS evenly spaced ones (the first and the last always)."""
     if epochs <= HISTORY_POINTS:
         return np.arange(1, epochs + 1)
-    return np.unique(np.linspace(1, epochs, HISTORY_POINTS).round().astype(int))
+    spaced = np.linspace(1, epochs, HISTORY_POINTS).round().astype(int)  # rising, maybe repeating
+    return spaced[np.r_[True, spaced[1:] != spaced[:-1]]]  # as np.unique, without importing numpy.ma
 
 
 def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, progress=None,
@@ -171,17 +173,15 @@ class _Run:
 
     def recorded(self, layers, epoch: int):
         """Run and record epoch ``epoch``; return the new layers."""
-        f, df, fo, dfo = self.fns
-        lr, total, updates = self.config.lr, 0.0, []
+        plan, error = self.plan, self.plan.names[-1].error
+        total, updates = 0.0, []
         for u, (idx, Xb, yb) in enumerate(self._epoch_slices(), start=1):
-            zs, acts = network.forward(layers, Xb, f, fo)
-            errors, slopes, deltas = network.backward(layers, acts, yb, df, dfo)
-            new = network.update(layers, acts, deltas, lr)
-            total += network.half_squared_error(errors[-1])
-            updates.append(record_update(self.plan, u, idx, Xb, yb, lr, layers, zs, acts, errors,
-                                         slopes, deltas, new))
-            _check_numbers(updates[-1], epoch, lr)
-            layers = new
+            update = record_update(plan, u, idx, Xb, yb, self.config.lr, layers)
+            total += network.half_squared_error(update[error])
+            updates.append(update)
+            _check_numbers(update, epoch, self.config.lr)
+            # the record keeps its own: the unrecorded epochs update these in place
+            layers = [(W.copy(), b.copy()) for W, b in plan.after(update.values)]
         self._done(epoch, np.array([total]))
         self.traces.append(EpochTrace(epoch, total, updates))
         self._remember(epoch, layers)

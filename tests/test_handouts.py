@@ -26,10 +26,10 @@ from mlptrace import train
 from mlptrace.cli import main
 
 import soffice as lo
+from article import ARTICLE_X, ARTICLE_Y, article_history, forward, sigmoid
+from formula import col_letter
 
 YELLOW, ORANGE, GREEN, RED = "FFFF00", "FFC000", "92D050", "FF7C80"
-ARTICLE_X = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [0, 1, 0, 1]], dtype=float)
-ARTICLE_Y = np.array([[1], [1], [0]], dtype=float)
 #: the article's twelve steps: how many matrices each computes (SPEC §2), so how many yellow cells
 COMPUTED = {"1": 0, "2": 0, "3": 1, "4": 1, "5": 2, "6": 1, "7": 2, "8": 1, "9": 1, "10": 1, "11": 2, "12": 2}
 STEP_SHEETS = ["1 Inputs", "2 Initial weights", "3 Hidden layer input", "4 Hidden activations", "5 Output",
@@ -40,37 +40,6 @@ POISON = "-987654.3125"
 
 
 # ---------------------------------------------------------------- independent references
-
-
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def article_history(seed: int, epochs: int):
-    """The article's loop from ``np.random.seed(seed)`` draws (RandomState: same stream, no global
-    state touched): ({epoch: (wh, bh, wout, bout) after it, 0 = the start}, losses per epoch)."""
-    rs = np.random.RandomState(seed)
-    wh, bh = rs.uniform(size=(4, 3)), rs.uniform(size=(1, 3))
-    wout, bout = rs.uniform(size=(3, 1)), rs.uniform(size=(1, 1))
-    X, y, lr = ARTICLE_X, ARTICLE_Y, 0.1
-    history, losses = {0: (wh.copy(), bh.copy(), wout.copy(), bout.copy())}, []
-    for epoch in range(1, epochs + 1):
-        h = sigmoid(np.dot(X, wh) + bh)
-        output = sigmoid(np.dot(h, wout) + bout)
-        E = y - output
-        losses.append(0.5 * float(np.sum(E ** 2)))
-        d_output = E * (output * (1 - output))
-        d_hiddenlayer = d_output.dot(wout.T) * (h * (1 - h))
-        wout += h.T.dot(d_output) * lr
-        bout += np.sum(d_output, axis=0, keepdims=True) * lr
-        wh += X.T.dot(d_hiddenlayer) * lr
-        bh += np.sum(d_hiddenlayer, axis=0, keepdims=True) * lr
-        history[epoch] = (wh.copy(), bh.copy(), wout.copy(), bout.copy())
-    return history, np.array(losses)
-
-
-def forward(X, wh, bh, wout, bout):
-    return sigmoid(np.dot(sigmoid(np.dot(X, wh) + bh), wout) + bout)
 
 
 def parameter(params, label):
@@ -169,14 +138,6 @@ def charts_by_sheet(path) -> dict:
                     charts.append({"part": chart_part, "title": title, "series": series})
             out[sheet.get("name")] = charts
     return out
-
-
-def col_letter(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def column_ref(sheet, col, first, last) -> str:

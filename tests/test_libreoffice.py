@@ -10,7 +10,6 @@ second one.  The focus-reference check needs only openpyxl.
 """
 from __future__ import annotations
 
-import re
 import subprocess
 import time
 
@@ -26,6 +25,8 @@ from mlptrace.trace import Given
 from mlptrace.trainer import train
 
 import soffice as lo
+from article import article_update
+from formula import references
 
 #: the cached value every formula cell gets before LibreOffice sees it: never a right answer
 POISON = "-987654.3125"
@@ -104,27 +105,9 @@ def rel_error(got, want) -> float:
     return abs(got - want) / abs(want) if want else abs(got - want)
 
 
-_REF = re.compile(r"(?<![A-Za-z0-9_.])(?:('(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?"
-                  r"\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?(?![A-Za-z0-9_(])")
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def formula_refs(formula: str) -> set:
+def formula_refs(text: str) -> set:
     """Every cell a formula reads, ranges expanded: {(sheet or None, address)}."""
-    out = set()
-    for sheet, c1, r1, c2, r2 in _REF.findall(formula.lstrip("=")):
-        sheet = sheet.strip("'").replace("''", "'") if sheet else None
-        c2, r2 = (c2, r2) if c2 else (c1, r1)
-        for col in range(_col_number(c1), _col_number(c2) + 1):
-            for row in range(int(r1), int(r2) + 1):
-                out.add((sheet, ex.cell_name(row, col)))
-    return out
+    return {(sheet, ex.cell_name(row, col)) for sheet, row, col in references(text)}
 
 
 def test_formula_refs_parser():
@@ -139,26 +122,6 @@ def test_formula_refs_parser():
 
 def fill_of(cell) -> str:
     return (cell.fill.fgColor.rgb or "")[-6:].upper() if cell.fill.fill_type == "solid" else ""
-
-
-def article_update(X, y, wh, bh, wout, bout, lr):
-    """One update of the article's numpy code, as written there (sigmoid, one hidden layer)."""
-    sigmoid = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
-    hidden_layer_input = np.dot(X, wh) + bh
-    hiddenlayer_activations = sigmoid(hidden_layer_input)
-    output_layer_input = np.dot(hiddenlayer_activations, wout) + bout
-    output = sigmoid(output_layer_input)
-    E = y - output
-    slope_output_layer = output * (1 - output)
-    slope_hidden_layer = hiddenlayer_activations * (1 - hiddenlayer_activations)
-    d_output = E * slope_output_layer
-    Error_at_hidden_layer = d_output.dot(wout.T)
-    d_hiddenlayer = Error_at_hidden_layer * slope_hidden_layer
-    wout = wout + hiddenlayer_activations.T.dot(d_output) * lr
-    bout = bout + np.sum(d_output, axis=0, keepdims=True) * lr
-    wh = wh + X.T.dot(d_hiddenlayer) * lr
-    bh = bh + np.sum(d_hiddenlayer, axis=0, keepdims=True) * lr
-    return {"wh_next": wh, "bh_next": bh, "wout_next": wout, "bout_next": bout}
 
 
 def change_weight(src, dst, sheet, address, value) -> float:
@@ -518,42 +481,17 @@ def test_orange_cells_are_the_articles_on_every_step(built):
 
 @lo.requires_soffice
 @lo.requires_pdftoppm
-def test_printed_step_page_shows_yellow_and_orange(built, tmp_path):
-    """LibreOffice prints the step-3 page with pure yellow and orange cells; the step-1 page
-    (nothing computed) has neither, so the pixel count is not trivially true."""
-    trace, paths = built["article"]
-    epoch = trace.epochs[0]
-    pdf = lo.to_pdf(paths[epoch.epoch], tmp_path, profile=lo.recalc_profile(tmp_path))
-    names = sheet_names(trace, epoch)
-
-    def count(step):
-        page = lo.pdf_page_of(pdf, f"Step {names(1, step)} —")
-        rgb = lo.render_page(pdf, page, tmp_path, dpi=60).astype(int)
-        yellow = np.all(rgb == (255, 255, 0), axis=-1).sum()
-        orange = np.all(rgb == (255, 192, 0), axis=-1).sum()
-        return int(yellow), int(orange)
-
-    yellow, orange = count("3")
-    # one yellow cell and nine orange ones (row 1 of X, column 1 of wh, bh[1]); a cell is about
-    # 250 pixels at 60 dpi here, so these floors leave room for other fonts and page scales
-    assert yellow >= 100 and orange >= 9 * 100, (yellow, orange)
-    assert count("1") == (0, 0)
-
-
-@lo.requires_soffice
-@lo.requires_pdftoppm
-def test_recalculated_workbook_prints_the_same(built, tmp_path):
-    """Printed as shipped (cached values) and after LibreOffice recalculates every formula, the
-    article's epoch-1 workbook shows the same text on every page (every number as displayed) and the same yellow
-    and orange cells on the step-3 page."""
+def test_recalculated_workbook_prints_the_same(built, recalculated, tmp_path):
+    """Printed as shipped (cached values) and after LibreOffice recalculates every formula (of
+    the copy whose cached values were poisoned), the article's epoch-1 workbook shows the same
+    text on every page (every number as displayed) and the same yellow and orange cells on the
+    step-3 page.  (The printed colours themselves: test_handouts, from ``--pdf``.)"""
     trace, paths = built["article"]
     original = paths[trace.epochs[0].epoch]
-    profile = lo.recalc_profile(tmp_path / "profile")
-    plain = tmp_path / "plain"  # LibreOffice's own defaults: it prints the cached values as they are
-    (plain / "user").mkdir(parents=True)
-    recalculated = lo.recalculate(original, tmp_path / "recalc", profile=profile)
-    pdfs = [lo.to_pdf(original, tmp_path / "before", profile=plain),
-            lo.to_pdf(recalculated, tmp_path / "after", profile=profile)]
+    recalculated = recalculated[("article", trace.epochs[0].epoch)][1]
+    plain = tmp_path / "plain"  # LibreOffice's own defaults: it prints the cached values as they
+    (plain / "user").mkdir(parents=True)  # are: ours, and in the recalculated copy its own
+    pdfs = lo.convert([original, recalculated], tmp_path / "pdf", "pdf", profile=plain)
     texts = [subprocess.run([lo.PDFTOTEXT, "-layout", str(p), "-"], capture_output=True, text=True,
                             check=True, timeout=60).stdout for p in pdfs]
     assert texts[0].count("\f") == len(load_workbook(original).sheetnames)
@@ -564,5 +502,5 @@ def test_recalculated_workbook_prints_the_same(built, tmp_path):
         rgb = lo.render_page(pdf, lo.pdf_page_of(pdf, "Step 3 Hidden layer input —"), folder, dpi=60)
         return [int(np.all(rgb == c, axis=-1).sum()) for c in ((255, 255, 0), (255, 192, 0))]
 
-    before, after = colours(pdfs[0], tmp_path / "before"), colours(pdfs[1], tmp_path / "after")
+    before, after = colours(pdfs[0], tmp_path), colours(pdfs[1], tmp_path)
     assert before == after and min(before) > 0, (before, after)

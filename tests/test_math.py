@@ -24,6 +24,8 @@ from mlptrace import train as _train
 from mlptrace.data import Dataset
 from mlptrace.trace import Given
 
+import formula
+
 
 def train(config=None, *, dataset=None, **kw):
     """train() with its settings gathered in a TrainConfig; ``dataset``: data already in memory."""
@@ -303,18 +305,25 @@ def test_each_operation_reproduces_its_recorded_matrix(case):
 
 
 @pytest.mark.parametrize("case", list(TRACES))
-def test_cell_expressions_evaluate_to_the_recorded_numbers(case):
+def test_cell_formulas_compute_the_recorded_numbers(case):
+    """Each cell's expression, written as a spreadsheet formula and computed by the tests' own
+    formula reader (tests/formula.py), gives numpy's number and reads only the operands."""
     trace = train(**TRACES[case])
     u = trace.epochs[0].updates[-1]
+    names = list(u.values)
+    tops = np.cumsum([1] + [u[n].shape[0] + 1 for n in names])
+    where = {n: (int(top), 2) for n, top in zip(names, tops)}  # each matrix on rows of its own
+    at = {(where[n][0] + i, where[n][1] + j): (n, i, j) for n in names for i, j in np.ndindex(u[n].shape)}
+    render = ex.FormulaRenderer(lambda r: (where[r.name][0] + r.row, where[r.name][1] + r.col), u.cell_value)
     for name in _computed(u):
         rows, cols = u[name].shape
         cells = {(0, 0), (rows - 1, cols - 1), (rows // 2, cols // 2), (0, cols - 1), (rows - 1, 0)}
         for i, j in sorted(cells):
-            e = u.cell_expr(name, i, j)
-            operands = set(u.spec(name).operands)
-            assert {r.name for r in ex.refs(e)} <= operands, name
-            got = ex.evaluate(e, u.cell_value)
-            assert math.isclose(got, u[name][i, j], rel_tol=1e-12, abs_tol=1e-15), (name, i, j)
+            text = render.render(u.cell_expr(name, i, j))
+            read = {at[r, c][0] for _, r, c in formula.references(text)}
+            assert read <= set(u.spec(name).operands), (name, text)
+            got = formula.evaluate(text, lambda r, c: u[at[r, c][0]][at[r, c][1:]])
+            assert math.isclose(got, u[name][i, j], rel_tol=1e-12, abs_tol=1e-15), (name, i, j, text)
 
 
 def test_given_matrices_have_no_expression(article_trace):
@@ -394,6 +403,43 @@ def test_records_survive_the_unrecorded_epochs_between_them(kw):
         assert W0.tobytes() == W1.tobytes() and b0.tobytes() == b1.tobytes()
     for (W0, b0), (W1, b1) in zip(trace.initial, train(epochs=1, **kw).initial):
         assert W0.tobytes() == W1.tobytes() and b0.tobytes() == b1.tobytes()
+
+
+STEP_CASES = {
+    "article, seeds 0 and 7": [dict(seed=0), dict(seed=7)],
+    "hidden 5,4,3 tanh/linear": [dict(hidden=(5, 4, 3), activation="tanh", output_activation="linear",
+                                      lr=0.05, init="xavier", seed=2)],
+    "relu, mini-batches of 2, shuffled": [dict(data="xor", hidden=(4,), activation="relu", batch_size=2,
+                                               shuffle=True, init="he", seed=5)],
+    "SGD, two layers, relu output": [dict(data="and", hidden=(2, 3), output_activation="relu",
+                                          batch_size=1, seed=1)],
+}
+
+
+@pytest.mark.parametrize("case", list(STEP_CASES))
+def test_the_fast_loop_is_bit_for_bit_the_plan(case):
+    """network.step (unrecorded epochs) and the plan (recorded ones) give the same bits: every
+    epoch recorded, or none but the last, the same losses and the same weights after each."""
+    for kw in STEP_CASES[case]:
+        planned = train(epochs=6, record="all", **kw)
+        fast = train(epochs=6, record="last", **kw)
+        assert planned.loss.tobytes() == fast.loss.tobytes(), kw
+        for e in planned.epochs:
+            layers = next(h for k, h in planned.history if k == e.epoch)
+            names = [n for pair in param_names(len(planned.config.hidden)) for n in pair]
+            last = e.updates[-1]
+            assert [last[n + "_next"].tobytes() for n in names] == [a.tobytes() for layer in layers for a in layer]
+        got = [a.tobytes() for layer in fast.final for a in layer]
+        assert got == [a.tobytes() for layer in planned.final for a in layer], kw
+        assert fast.epoch(6).updates[-1]["E"].tobytes() == planned.epoch(6).updates[-1]["E"].tobytes()
+
+
+def test_predict_is_the_recorded_forward_pass(xor_sgd_trace, article_trace):
+    """predict() computes the output a recorded update shows for the same weights and inputs."""
+    for trace in (article_trace, xor_sgd_trace):
+        for u in trace.epochs[-1].updates:
+            layers = [(u[W], u[b]) for W, b in param_names(len(trace.config.hidden))]
+            assert trace.predict(u["X"], layers).tobytes() == u["output"].tobytes()
 
 
 # ---------------------------------------------------------------- hand-worked numbers

@@ -8,22 +8,32 @@ from .overview import overview_sheet
 from .steps import Context, SheetNames, header_rows, step_sheet
 
 
-def epoch_book(trace, epoch, options, copy=None, student=None) -> Book:
+def epoch_book(trace, epoch, options, copy=None, student=None, one_by_one: bool = False) -> Book:
     """The workbook of one recorded epoch: the overview, then every step of every update.
 
     ``options`` is the run's OutputConfig; ``copy`` is None for the normal workbook,
     "exercise" for the student copy (focus cells blank, plain numbers elsewhere, so nothing
     recomputes around a blank) or "key" for its answer key; ``student`` (exercise.Student) says
-    whose copy it is (default: variant 1 of 1, no name).
+    whose copy it is (default: variant 1 of 1, no name).  ``one_by_one`` makes each step sheet
+    only when the writer reaches it (the book's ``names`` say what comes), so a large epoch
+    never holds all its sheets at once.
     """
     if copy and student is None:
         student = Student(1, 1)
     ctx = epoch_context(trace, epoch, options, copy, student)
-    out = [overview_sheet(ctx)]
-    for u in epoch.updates:
-        for s in trace.plan.steps:
-            out.append(step_sheet(u, s, ctx))
-    return Book(out, options.decimals, header=student.header if copy else None, protect=copy == "exercise")
+    steps = trace.plan.steps
+    overview = overview_sheet(ctx)
+    names = (overview.name, *(ctx.sheets(u.index, s.id) for u in epoch.updates for s in steps))
+
+    def sheets():
+        yield overview
+        for u in epoch.updates:
+            for s in steps:
+                yield step_sheet(u, s, ctx)
+    header, protect = (student.header if copy else None), copy == "exercise"
+    if one_by_one:
+        return Book(sheets(), options.decimals, header, protect, names)
+    return Book(list(sheets()), options.decimals, header, protect)
 
 
 def epoch_context(trace, epoch, options, copy=None, student=None) -> Context:

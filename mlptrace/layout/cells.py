@@ -88,11 +88,16 @@ class Sheet:
 class Book:
     """A workbook: sheets in order, the number of decimals to display and, for a student's
     copy, the page header of every sheet (``header``: its variant and name line) and whether
-    every cell but the answers is protected from typing (``protect``)."""
+    every cell but the answers is protected from typing (``protect``).
+
+    With ``names`` (every sheet's name, in order), ``sheets`` may be an iterator that makes
+    each sheet only when it is reached, so a writer holds one sheet at a time.
+    """
     sheets: list
     decimals: int
     header: str | None = None
     protect: bool = False
+    names: tuple = ()
 
 
 def quoted(sheet: str) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .. import expr as ex
 from ..trace import Given, Update
 from .board import Board, focus_cell, matrix_title, number_places, shape_text

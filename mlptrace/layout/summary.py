@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from .. import expr as ex
-from ..activations import ACTIVATIONS
+from ..activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from ..wording import forms
 from ..trainer import history_epochs
 from .cells import Book, Cell, Chart, Series, Sheet
@@ -170,7 +170,7 @@ def _activation_table(sheet, row, decimals) -> Sheet:
     sheet.text_row(row, "An activation function turns a neuron's weighted sum z into its output a. Its slope "
                         "(derivative) tells backpropagation how strongly a changes with z; the article writes "
                         "it from the output a.", "text", 8)
-    acts = ["sigmoid", "tanh", "relu"]
+    acts = HIDDEN_ACTIVATIONS
     heads = ["z"] + [h for a in acts for h in (a, f"{a} slope")]
     for c, h in enumerate(heads, start=1):
         sheet.add(Cell(row + 1, c, h, "header"))

@@ -7,9 +7,7 @@ fixed, so the same book always gives the same bytes.  Files are put in place by 
 """
 from __future__ import annotations
 
-import copy
 import io
-import math
 import re
 import zipfile
 from datetime import datetime
@@ -18,7 +16,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell as OpenpyxlCell
 from openpyxl.chart import Reference, ScatterChart, Series as ChartSeries
 from openpyxl.chart.data_source import NumFmt
 from openpyxl.formatting.rule import FormulaRule
@@ -29,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import MAX_NUMBER, MlptraceError
 from ..expr import cell_name, number_format
@@ -81,17 +80,26 @@ class _Styles:
     """Named styles made on first use, one per (role, number format): fast and small files."""
 
     def __init__(self, wb, decimals: int):
-        self.wb, self.decimals, self.made, self.arrays = wb, decimals, {}, {}
+        self.wb, self.decimals, self.made, self.arrays, self.ids = wb, decimals, {}, {}, {}
+
+    def style_id(self, name: str) -> int:
+        """The workbook's index of the named style ``name``, registered on first use exactly as
+        openpyxl registers it when it writes a cell (so the styles part is the same)."""
+        if name not in self.ids:
+            scratch = OpenpyxlCell(self.wb.worksheets[0], row=1, column=1)
+            scratch.style = name
+            self.ids[name] = self.wb._cell_styles.add(scratch._style)
+        return self.ids[name]
 
     def apply(self, c, cell) -> None:
         """Give openpyxl cell ``c`` the named style of layout ``cell``; after the first cell of a
-        style, copy the style reference openpyxl computed then instead of searching again."""
+        style, reuse the style reference openpyxl computed then instead of searching again."""
         name = self.named(cell.role, self.number_format(cell))
         if name in self.arrays:
-            c._style = copy.copy(self.arrays[name])
+            c._style = self.arrays[name]  # shared: nothing changes a cell's style after this
         else:
             c.style = name
-            self.arrays[name] = copy.copy(c._style)
+            self.arrays[name] = c._style
 
     def number_format(self, cell) -> str:
         """The decimals the layout chose for the cell, else whole numbers bare and other numbers
@@ -140,54 +148,54 @@ def _check(sheet, cell) -> None:
                             "formula longer than 8,192 characters")
 
 
-def check_book(book) -> None:
-    """Raise MlptraceError for anything in ``book`` a spreadsheet cannot hold, without writing.
-
-    Every book of a run is checked before the first file is written, so a bad one leaves the
-    output folder as it was.
-    """
-    for sheet in book.sheets:
-        if len(sheet.name) > 31:
-            raise MlptraceError(f"sheet name {sheet.name!r} is longer than the 31 characters a spreadsheet allows")
-        for cell in sheet.cells:
-            _check(sheet, cell)
+def _check_name(name: str) -> None:
+    if len(name) > 31:
+        raise MlptraceError(f"sheet name {name!r} is longer than the 31 characters a spreadsheet allows")
 
 
-def _fill_sheet(ws, sheet, styles, marks, book) -> dict:
-    """Write one layout sheet; return {address: float} of its formula and number cells.
+def _check_sheet(sheet) -> None:
+    """Raise MlptraceError for anything in ``sheet`` a spreadsheet cannot hold."""
+    for cell in sheet.cells:
+        _check(sheet, cell)
+
+
+def _fill_sheet(ws, sheet, styles, marks, book) -> tuple[str, str]:
+    """Set one layout sheet up in openpyxl (widths, heights, merges, links, checks, charts,
+    page) and write its cells' XML here; return (the sheetData element, its dimension ref).
 
     Answer cells get their green/red check and are added to ``marks`` as (sheet, address,
-    answer, right now?); cells to type in also accept numbers only."""
-    cached = {}
-    typed = []
+    answer, right now?); cells to type in also accept numbers only.
+
+    openpyxl holds only the cells that carry a link (it writes the links and their
+    relationships); every cell's own XML is written as openpyxl writes it, but with every
+    number's every bit and each formula's computed value, and an order of magnitude faster.
+    """
+    named, typed = {}, []  # in the layout's order, as openpyxl made them: named styles, merges, links, checks
     for cell in sheet.cells:
-        c = ws.cell(row=cell.row, column=cell.col)
-        if cell.formula is not None:
-            c.value = "=" + cell.formula
-            cached[c.coordinate] = cell.value
-        else:
-            c.value = cell.value
-            if isinstance(cell.value, float):
-                cached[c.coordinate] = cell.value  # openpyxl keeps 16 digits; repr keeps every bit
-            if isinstance(cell.value, str):
-                c.data_type = "s"  # text typed by a user is never a formula, even "=1+1"
-        styles.apply(c, cell)
-        if cell.span > 1 and _ROLES[cell.role][3] is not None and _ROLES[cell.role][3].wrap_text:
+        named[cell.row, cell.col] = styles.named(cell.role, styles.number_format(cell))
+        wrapped = _ROLES[cell.role][3]
+        if cell.span > 1 and wrapped is not None and wrapped.wrap_text:
             # only wrapped text needs a merge; other text simply runs on into the empty cells.
             # Added directly: ws.merge_cells would also give every edge cell an empty border,
             # which costs more than the rest of the sheet and changes nothing (no border here).
-            ws.merged_cells.add(MergedCellRange(ws, f"{c.coordinate}:{cell_name(cell.row, cell.col + cell.span - 1)}"))
-        if cell.link:
-            c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{cell.link}'!A1", display=str(cell.value))
-        if cell.url:
-            c.hyperlink = cell.url
+            ws.merged_cells.add(MergedCellRange(
+                ws, f"{cell_name(cell.row, cell.col)}:{cell_name(cell.row, cell.col + cell.span - 1)}"))
+        if cell.link or cell.url:
+            c = ws.cell(row=cell.row, column=cell.col, value=cell.value)
+            styles.apply(c, cell)
+            c.hyperlink = (Hyperlink(ref=c.coordinate, location=f"'{cell.link}'!A1", display=str(cell.value))
+                           if cell.link else cell.url)
         if cell.answer is not None:
-            _add_check(ws, c.coordinate, cell.answer)
-            marks.append((sheet.name, c.coordinate, cell.answer, is_right(cell.value, cell.answer)))
+            _add_check(ws, cell_name(cell.row, cell.col), cell.answer)
+            marks.append((sheet.name, cell_name(cell.row, cell.col), cell.answer, is_right(cell.value, cell.answer)))
             if cell.value is None and cell.formula is None:
-                typed.append(c.coordinate)
+                typed.append(cell_name(cell.row, cell.col))
     if typed:
         _numbers_only(ws, typed)
+    cells = sorted(sheet.cells, key=lambda cell: (cell.row, cell.col))  # in the order openpyxl writes
+    rows: dict[int, list[str]] = {}
+    for cell in cells:
+        rows.setdefault(cell.row, []).append(_cell_xml(cell, styles.style_id(named[cell.row, cell.col])))
     for chart in sheet.charts:
         ws.add_chart(_chart(ws.parent, chart), cell_name(chart.row, chart.col))
     for col, width in sheet.widths.items():
@@ -201,7 +209,56 @@ def _fill_sheet(ws, sheet, styles, marks, book) -> dict:
         ws.sheet_state = "hidden"
     if book.protect:
         ws.protection.sheet = True  # no password: a teacher (or anyone) can lift it on purpose
-    return cached
+    return _sheet_data(ws, rows), _dimension(cells)
+
+
+def _cell_xml(cell, style: int) -> str:
+    """A cell as openpyxl writes it (``<c r=… s=… t=…>``), numbers and cached values exact."""
+    head = f'<c r="{cell_name(cell.row, cell.col)}" s="{style}"'
+    value = cell.value
+    if cell.formula is not None:
+        if isinstance(value, str):  # a formula that builds text: its cached text, typed as such
+            return f'{head} t="str"><f>{_xml_text(cell.formula)}</f><v>{escape(value)}</v></c>'
+        cached = "" if value is None else repr(value)
+        return f"{head}><f>{_xml_text(cell.formula)}</f><v>{cached}</v></c>"
+    if isinstance(value, str):  # text typed by a user is never a formula, even "=1+1"
+        if value == "":
+            return f'{head} t="inlineStr"></c>'
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f'{head} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+    if value is None:
+        return f'{head} t="n"></c>'
+    if isinstance(value, bool):
+        return f'{head} t="b"><v>{int(value)}</v></c>'
+    number = repr(value) if isinstance(value, float) else "%.16g" % value  # floats: every bit
+    return f'{head} t="n"><v>{number}</v></c>'
+
+
+def _xml_text(text: str) -> str:
+    """Text escaped as openpyxl's XML writer escapes it (characters beyond ASCII as &#N;)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+def _sheet_data(ws, rows: dict) -> str:
+    """The sheetData element: every row with cells or a height, as openpyxl writes rows."""
+    out = ["<sheetData>"]
+    for r in sorted(rows.keys() | ws.row_dimensions.keys()):
+        attrs = {"r": f"{r}"}
+        attrs.update(ws.row_dimensions.get(r, {}))
+        out.append("<row " + " ".join(f'{k}="{v}"' for k, v in attrs.items()) + ">")
+        out.extend(rows.get(r, ()))
+        out.append("</row>")
+    out.append("</sheetData>")
+    return "".join(out)
+
+
+def _dimension(cells) -> str:
+    """The range a sheet's cells span, as openpyxl's calculate_dimension says it."""
+    if not cells:
+        return "A1:A1"
+    rows, cols = [c.row for c in cells], [c.col for c in cells]
+    return f"{cell_name(min(rows), min(cols))}:{cell_name(max(rows), max(cols))}"
 
 
 def _right(coordinate: str, answer: float) -> str:
@@ -230,20 +287,19 @@ def _numbers_only(ws, coordinates) -> None:
     ws.add_data_validation(dv)
 
 
-def _add_marks(wb, marks, protect: bool) -> dict:
+def _add_marks(wb, marks, protect: bool) -> tuple[str, str]:
     """A hidden sheet with 1 for each right answer and 0 otherwise, and the workbook-scoped
-    names Score (their sum) and MaxScore (how many); returns the sheet's cached values."""
+    names Score (their sum) and MaxScore (how many); returns its (sheetData, dimension)."""
     ws = wb.create_sheet(MARKS)
     ws.sheet_state = "veryHidden"  # not in the Unhide list: the answers are not one click away
     ws.protection.sheet = protect
-    cached = {}
+    rows = {}
     for k, (sheet, coordinate, answer, now) in enumerate(marks, start=1):
-        ref = f"{quoted(sheet)}!{coordinate}"
-        ws.cell(row=k, column=1).value = f"=IF({_right(ref, answer)},1,0)"
-        cached[f"A{k}"] = float(now)
+        formula = _xml_text(f"IF({_right(f'{quoted(sheet)}!{coordinate}', answer)},1,0)")
+        rows[k] = [f'<c r="A{k}"><f>{formula}</f><v>{float(now)!r}</v></c>']  # unstyled, as openpyxl writes it
     wb.defined_names["Score"] = DefinedName("Score", attr_text=f"SUM({MARKS}!$A$1:$A${len(marks)})")
     wb.defined_names["MaxScore"] = DefinedName("MaxScore", attr_text=str(len(marks)))
-    return cached
+    return _sheet_data(ws, rows), f"A1:A{len(marks)}"
 
 
 def _reference(wb, series) -> Reference:
@@ -294,41 +350,41 @@ def _page_setup(ws, one_page: bool, header: str | None = None) -> None:
 
 
 def book_bytes(book) -> bytes:
-    """The .xlsx bytes of a layout book (deterministic)."""
+    """The .xlsx bytes of a layout book (deterministic).
+
+    Each sheet is checked as it is written: a MlptraceError names anything a spreadsheet
+    cannot hold.  A book whose sheets are made one at a time (``book.names`` given) is
+    written one sheet at a time, so only one sheet's cells are ever held.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     styles = _Styles(wb, book.decimals)
-    cached, marks = [], []
-    check_book(book)
-    for sheet in book.sheets:
-        wb.create_sheet(sheet.name)  # all sheets first: charts refer to sheets further on
-    for sheet in book.sheets:
-        cached.append(_fill_sheet(wb[sheet.name], sheet, styles, marks, book))
+    sheets = iter(book.sheets) if book.names else list(book.sheets)
+    names = book.names or [sheet.name for sheet in sheets]
+    for name in names:
+        _check_name(name)
+        wb.create_sheet(name)  # all sheets first: charts refer to sheets further on
+    data, marks = [], []
+    for name, sheet in zip(names, sheets, strict=True):
+        assert sheet.name == name, (sheet.name, name)
+        _check_sheet(sheet)
+        data.append(_fill_sheet(wb[name], sheet, styles, marks, book))
+        del sheet  # let it go before the next one is made
     if marks:
-        cached.append(_add_marks(wb, marks, book.protect))
+        data.append(_add_marks(wb, marks, book.protect))
     if book.protect:
         wb.security = WorkbookProtection(lockStructure=True)  # no sheet added, removed or unhidden
     wb.calculation.fullCalcOnLoad = True  # Excel recomputes on open; the cached values are for the rest
     wb.properties.creator = "mlptrace"
     wb.properties.created = wb.properties.modified = FIXED_DATE
     raw = io.BytesIO()
-    wb.save(raw)
-    return _finish(raw.getvalue(), cached)
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # stored, not compressed: _finish compresses, once
+    return _finish(raw.getvalue(), data)
 
 
-# a formula cell (its <v/> empty) or a number cell (its <v> as openpyxl wrote it)
-_NUMBER_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*>(?:<f>[^<]*</f>)?)(?:<v\s*/>|<v>[^<]*</v>)')
 _DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _exact(match, values) -> str:
-    value = values.get(match.group(2))
-    if value is None:
-        return match.group(0)
-    if isinstance(value, str):  # a formula that builds text: its cached text, typed as such
-        opening = match.group(1).replace(">", ' t="str">', 1)
-        return f"{opening}<v>{escape(value)}</v>"
-    return f"{match.group(1)}<v>{value!r}</v>"
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 
 #: the namespaces of drawings and charts, declared once on the root element: Gnumeric drops a
@@ -351,18 +407,25 @@ def _namespaces_on_root(body: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _finish(data: bytes, cached: list) -> bytes:
-    """Give formula cells their cached values and number cells every bit, fix the dates,
-    and rezip with fixed entry dates."""
+def _with_cells(xml: str, sheet_data: str, dimension: str) -> str:
+    start = xml.find("<sheetData")
+    end = xml.find("</sheetData>", start)
+    end = xml.find(">", start) + 1 if end < 0 else end + len("</sheetData>")  # <sheetData/>
+    xml = xml[:start] + sheet_data + xml[end:]
+    return _DIMENSION.sub(f'<dimension ref="{dimension}"/>', xml, count=1)
+
+
+def _finish(data: bytes, sheets: list) -> bytes:
+    """Put each sheet's cells (``sheets``: (sheetData, dimension) per sheet) in place of the
+    few openpyxl wrote, fix the dates, and rezip with fixed entry dates."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info.filename)
             m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if m and cached[int(m.group(1)) - 1]:
-                values = cached[int(m.group(1)) - 1]
-                body = _NUMBER_CELL.sub(lambda x: _exact(x, values), body.decode("utf-8")).encode("utf-8")
+            if m:
+                body = _with_cells(body.decode("utf-8"), *sheets[int(m.group(1)) - 1]).encode("utf-8")
             elif re.fullmatch(r"xl/(drawings/drawing|charts/chart)\d+\.xml", info.filename):
                 body = _namespaces_on_root(body)
             elif info.filename == "docProps/core.xml":
