@@ -187,6 +187,33 @@ class FormulaRenderer(_Renderer):
         return f.slope_formula.format(a=self.ref(e.arg))
 
 
+class WorkedRenderer(FormulaRenderer):
+    """A formula that works a cell out again from the numbers its sheet shows, for a check that
+    lives on another sheet: each cell named with its ``sheet`` (quoted); with ``places``, every
+    number but the student's own (``mine``) rounded to the decimals it shows, so the result is
+    what a student gets from the printed numbers.  Sums and products of more than
+    ``EXPLICIT_FAN_IN`` cells take their ranges as stored."""
+
+    def __init__(self, address, value, sheet: str, places: Callable[[Ref], int] | None = None,
+                 mine=frozenset()):
+        super().__init__(address, value)
+        self.sheet, self.places, self.mine = sheet, places, mine
+
+    def ref(self, r: Ref) -> str:
+        name = f"{self.sheet}!{cell_name(*self.address(r))}"
+        return name if self.places is None or r in self.mine else f"ROUND({name},{self.places(r)})"
+
+    def span(self, cells) -> str:
+        if len(cells) == 1:
+            return self.ref(cells[0])
+        return f"{self.sheet}!{cell_name(*self.address(cells[0]))}:{cell_name(*self.address(cells[-1]))}"
+
+    def total(self, e: Total) -> str:
+        if self.places is None or len(e.terms) > EXPLICIT_FAN_IN:
+            return super().total(e)
+        return "(" + "+".join(self.ref(t) for t in e.terms) + ")"
+
+
 class ArithmeticRenderer(_Renderer):
     """The written-out arithmetic, each number with the decimals its cell shows
     (``places(ref)``); the cells in ``by_name`` (an exercise's answers) are written by name."""

@@ -75,6 +75,48 @@ def agrees(typed: float, answer: float) -> bool:
     return abs(typed - answer) <= 10.0 ** (math.floor(math.log10(abs(answer))) - 2) * (1 + 1e-9)
 
 
+def shown(x):
+    """``x`` as a sheet shows it: at least 3 decimals and at least 3 significant digits."""
+    places = np.maximum(3, 2 - np.floor(np.log10(np.where(x == 0, 1.0, np.abs(x))))).astype(int)
+    return np.vectorize(round)(x, places)
+
+
+def own_work(seed: int, every_cell: bool, as_shown: bool) -> dict:
+    """What a student types who works each asked number out from the numbers the sheet shows
+    (``as_shown``: rounded as displayed, else as stored) and from their own earlier answers,
+    rounding each to three significant digits; ``every_cell``: the matrix level, else cell
+    [1,1] of each matrix."""
+    rs = np.random.RandomState(seed)
+    wh, bh, wout, bout = (rs.uniform(size=s) for s in ((4, 3), (1, 3), (3, 1), (1, 1)))
+    lr, right, typed = 0.1, article_update(seed), {}
+
+    def seen(x):
+        return shown(x) if as_shown else x
+
+    def ask(name, value):
+        mine = np.vectorize(three_digits)(value)
+        if not every_cell:  # only [1,1] is the student's; the rest is shown as computed
+            mine, mine[0, 0] = seen(right[name]).copy(), mine[0, 0]
+        typed[name] = mine
+        return mine
+
+    wh, bh, wout, bout = seen(wh), seen(bh), seen(wout), seen(bout)
+    h_in = ask("hidden_layer_input", X.dot(wh) + bh)
+    h = ask("hiddenlayer_activations", sigmoid(h_in))
+    o_in = ask("output_layer_input", h.dot(wout) + bout)
+    out = ask("output", sigmoid(o_in))
+    E = ask("E", Y - out)
+    slope_o, slope_h = ask("slope_output_layer", out * (1 - out)), ask("slope_hidden_layer", h * (1 - h))
+    d_out = ask("d_output", E * slope_o)
+    err_h = ask("Error_at_hidden_layer", d_out.dot(wout.T))
+    d_h = ask("d_hiddenlayer", err_h * slope_h)
+    ask("Δwout", h.T.dot(d_out) * lr)
+    ask("Δwh", X.T.dot(d_h) * lr)
+    ask("Δbout", d_out.sum(axis=0, keepdims=True) * lr)
+    ask("Δbh", d_h.sum(axis=0, keepdims=True) * lr)
+    return typed
+
+
 def answer_cells(ws) -> list[str]:
     """The cells of a sheet that are checked (they carry the green/red rules)."""
     return sorted({a for cf in ws.conditional_formatting for a in str(cf.sqref).split()})
@@ -174,10 +216,11 @@ def test_whose_copy(kit):
 
 @lo.requires_soffice
 def test_right_answers_score_full_marks_and_lazy_ones_nothing(kit, tmp_path):
-    """Answers rounded to 3 significant digits score every point at every level; the key scores
-    full marks; an orange number copied into every answer cell, or 0, scores only where that
-    number really agrees with the answer to 3 significant digits (none here).  LibreOffice
-    evaluates the copies' own Score."""
+    """Answers rounded to 3 significant digits score every point at every level, and so do
+    answers worked out from the student's own earlier rounded answers; the key scores full
+    marks; an orange number copied into every answer cell, or 0, or 1, scores only where that
+    number really agrees with the answer to 3 significant digits (none here).  LibreOffice evaluates
+    the copies' own Score."""
     shapes = {n: v.shape for n, v in article_update(0).items()}
     files, expected = [], {}
     for level, out in kit.items():
@@ -192,11 +235,25 @@ def test_right_answers_score_full_marks_and_lazy_ones_nothing(kit, tmp_path):
             n = fill(path, target, rounded)
             files.append(target)
             expected[target.stem] = (n, n)
+        # worked out step by step from the student's own rounded answers (error carried
+        # forward), from the numbers as shown and as stored
+        for k, path in enumerate(sorted((out / "students").glob("*.xlsx"))):
+            for as_shown in (True, False):
+                typed = own_work(k, level == "matrix", as_shown)
+
+                def worked(ws, address, typed=typed):
+                    name, i, j = where(ws, address, shapes)
+                    return float(typed[name][i, j])
+
+                target = tmp_path / f"{level}-{k}-own-{'shown' if as_shown else 'stored'}.xlsx"
+                n = fill(path, target, worked)
+                files.append(target)
+                expected[target.stem] = (n, n)
         key = tmp_path / f"{level}-key.xlsx"
         key.write_bytes(sorted((out / "keys").glob("*_key.xlsx"))[0].read_bytes())
         files.append(key)
         expected[key.stem] = (None, None)  # full marks: checked against MaxScore below
-    # lazy answers in the guided copies: each orange number of the sheet, and zero
+    # lazy answers in the guided copies: each orange number of the sheet, zero and one
     for k, path in enumerate(sorted((kit["guided"] / "students").glob("*.xlsx"))):
         # the orange numbers as a student sees them when every earlier answer is right: the key's
         right = article_update(k)
@@ -205,10 +262,10 @@ def test_right_answers_score_full_marks_and_lazy_ones_nothing(kit, tmp_path):
         oranges = {ws.title: [kv[ws.title][c.coordinate].value for row in ws.iter_rows() for c in row
                               if fill_of(c) == ORANGE] for ws in wb.worksheets}
         most = max(len(v) for v in oranges.values())
-        for m in range(most + 1):
+        for m in range(most + 2):  # each orange number, then 0 everywhere, then 1 everywhere
             def lazy(ws, address, m=m):
-                if m == most:
-                    return 0.0
+                if m >= most:  # 1 everywhere: 1×1 is "worked out" from one's own 1s, but they are wrong
+                    return float(m - most)
                 values = oranges[ws.title]
                 return values[m % len(values)]
             target = tmp_path / f"lazy-{k}-{m}.xlsx"

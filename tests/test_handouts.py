@@ -444,14 +444,17 @@ def test_exercise_blanks_yellow_cells_and_checks_them(exercise_run, epoch):
             assert ws[address].value is None, (sheet, address, ws[address].value)
             colours = sorted((r.dxf.fill.bgColor.rgb or "")[-6:].upper() for r in rules[address])
             assert colours == sorted([GREEN, RED]), (sheet, address, colours)
-            for rule in rules[address]:
-                formula = rule.formula[0]
-                m = re.search(r"ABS\(N\(([A-Z]+\d+)\)-\(([^()]+)\)\)<=([0-9.e-]+)", formula)
+            # both colours follow the answer's mark (1 right, 0 not) on the hidden marks sheet,
+            # whose formula first compares with the answer itself
+            marks = {re.search(r"Marks!\$A\$(\d+)", r.formula[0]).group(1) for r in rules[address]}
+            assert len(marks) == 1, rules[address]
+            for formula in [exercise["Marks"][f"A{marks.pop()}"].value]:
+                m = re.search(r"ABS\(N\('([^']+)'!([A-Z]+\d+)\)-\(([^()]+)\)\)<=([0-9.e-]+)", formula)
                 assert m, formula
-                assert m.group(1) == address and m.group(2) == repr(answer), (formula, answer)
+                assert m.group(1, 2) == (sheet, address) and m.group(3) == repr(answer), (formula, answer)
                 # one unit in the answer's third significant digit
                 unit = 10.0 ** (math.floor(math.log10(abs(answer))) - 2)
-                assert float(m.group(2)) == answer and abs(float(m.group(3)) / unit - 1) < 1e-6, formula
+                assert float(m.group(3)) == answer and abs(float(m.group(4)) / unit - 1) < 1e-6, formula
             checked += 1
         orange = cells_by_fill(kw, ORANGE)
         assert cells_by_fill(ws, ORANGE) == orange, sheet

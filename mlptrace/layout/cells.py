@@ -28,6 +28,9 @@ class Cell:
     whole: bool = False          # a number of a matrix of whole numbers (the data): no decimals
     url: str | None = None       # a file this cell opens (relative path)
     places: int | None = None    # decimals shown (None: the book's decimals)
+    #: a copy's answer cell: (formulas of the answer worked out from the numbers its sheet shows,
+    #: the answer cells (sheet, A1) they read) — right too when it agrees with one of them
+    worked: tuple | None = None
 
 
 @dataclass(frozen=True)

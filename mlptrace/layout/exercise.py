@@ -30,10 +30,10 @@ def tolerance(answer: float) -> float:
     """How far a typed number may be from ``answer`` and count as right: one unit in the answer's
     third significant digit (0.0123 for 1.2345 → ±0.01; 0.012332 → ±0.0001).
 
-    The answer rounded to three significant digits is always within it, and so is an answer
-    worked out from the rounded numbers the sheets show; an orange number copied in its place, or
-    0, is not, unless it really agrees with the answer to three significant digits.  An answer
-    that is exactly 0 (a ReLU) takes 0 only.
+    The answer rounded to three significant digits is always within it; an orange number copied
+    in its place, or 0, is not, unless it really agrees with the answer to three significant
+    digits.  An answer that is exactly 0 (a ReLU) takes 0 only.  (A copy also takes a number
+    within this of the answer worked out from the student's own right answers: ``worked``.)
     """
     if answer == 0 or not math.isfinite(answer):
         return 0.0
@@ -42,7 +42,7 @@ def tolerance(answer: float) -> float:
 
 
 def is_right(typed, answer: float) -> bool:
-    """The rule every copy's check applies (the writer turns it into a formula)."""
+    """Right against the answer itself (the writer turns this, and ``worked``, into formulas)."""
     return (isinstance(typed, (int, float)) and not isinstance(typed, bool)
             and abs(typed - answer) <= tolerance(answer))
 
@@ -137,6 +137,32 @@ def answer_sources(update, board, sheets, level, focus) -> dict:
     return out
 
 
+def answer_homes(update, ref, board, sheets) -> list[tuple[str, str]]:
+    """The answer cells (sheet, A1) whose typed numbers cell ``ref`` of ``update`` shows: a
+    computed cell's own, or for a parameter of a later update every earlier update's Δ."""
+    spec = update.spec(ref.name)
+    if not isinstance(spec.op, Given):
+        return [(sheets(update.index, spec.step), ex.cell_name(*board.address(ref)))]
+    nxt = ex.Ref(ref.name + "_next", ref.row, ref.col)
+    step = update.plan.specs[nxt.name].step
+    return [(sheets(k, step), ex.cell_name(*board.address(nxt))) for k in range(1, update.index)]
+
+
+def worked(update, name: str, i: int, j: int, board, sheet: str, sheets, level, focus, places):
+    """How a copy checks "right from the student's own numbers" at (i, j) of ``name``: the
+    formulas that work the asked number out from what the sheet shows (the given numbers as
+    shown, and as stored; the student's earlier answers as typed), and the answer cells
+    (sheet, A1) whose typed numbers they read, which must be right themselves: so a slip is
+    not carried forward, but the rounding of right answers is, and typing 0 everywhere (0 for
+    the output makes its slope 0, …) earns nothing."""
+    e = asked_expr(update, name, i, j)
+    mine = frozenset(ex.refs(e)) & answers(update, level, focus)
+    needs = tuple(dict.fromkeys(h for r in ex.refs(e) if r in mine for h in answer_homes(update, r, board, sheets)))
+    formulas = tuple(dict.fromkeys(ex.WorkedRenderer(board.address, update.cell_value, quoted(sheet), p, mine)
+                                   .render(e) for p in (places, None)))
+    return formulas, needs
+
+
 def questions(epoch, level: str, focus, sheets) -> list[tuple[str, float]]:
     """(question, right answer) of every answer cell of an epoch's copy, in sheet order:
     ``"3 hidden_layer_input[1,1]"``, ``"11 Δwh[1,1]"`` (the marking table's columns)."""
@@ -162,7 +188,8 @@ EXERCISE_NOTE = (
     "(rounded answers are fine), red otherwise; copying an orange number or typing 0 does not pass. "
     "Steps 11 and 12 ask for the change Δ of each weight and bias (it is tiny, so the new weight "
     "would look like the old one); the new weight is the old one plus your Δ. Later sheets show "
-    "the numbers you typed; each check compares with the right answer, so correct your reds first. "
+    "the numbers you typed; an answer worked out correctly from your own earlier answers is right "
+    "too, as long as those are green (so rounding them does no harm, but correct your reds first). "
     "Only the answer cells can be typed in.")
 KEY_NOTE = ("Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy "
             "(steps 11 and 12: the change Δ of each weight and bias).")
@@ -180,7 +207,8 @@ ASKED = "?"
 MARKING_TITLE = "Marking: the right answers of every copy"
 MARKING_HEADS = ("variant", "student", "seed", "epoch", "copy")
 MARKING_NOTE = ("An answer is right when it is within one unit of the 3rd significant digit of the "
-                "number here (steps 11 and 12 ask for the change Δ).")
+                "number here, or of the number worked out from the student's own earlier answers where "
+                "those are right (the copy's Score counts both). Steps 11 and 12 ask for the change Δ.")
 
 
 def marking_book(rows):

@@ -9,7 +9,7 @@ from ..trace import Given, Update
 from .board import Board, focus_cell, matrix_title, number_places, shape_text
 from .cells import Cell, Sheet, quoted
 from .exercise import (ASKED, answer_sources, answers, asked_expr, asked_value, change_symbols, is_change,
-                       shown_name)
+                       shown_name, worked)
 
 
 @dataclass
@@ -244,7 +244,8 @@ def _add_matrix(sheet, update, name, ctx, roles, asked, answers) -> None:
             role = roles.get(addr, "value")
             value = asked_value(update, name, i, j) if change else float(values[i, j])
             if addr in asked and ctx.exercise:
-                sheet.add(Cell(*addr, None, "blank", answer=value, whole=n == 0, places=n))
+                own = worked(update, name, i, j, board, sheet.name, ctx.sheets, ctx.level, ctx.focus, places)
+                sheet.add(Cell(*addr, None, "blank", answer=value, whole=n == 0, places=n, worked=own))
                 continue
             if answers.get(addr, (None,))[0] == name:
                 sheet.add(Cell(*addr, None, role, answers[addr][1], whole=n == 0, places=n))

@@ -186,8 +186,9 @@ def _fill_sheet(ws, sheet, styles, marks, book) -> tuple[str, str]:
             c.hyperlink = (Hyperlink(ref=c.coordinate, location=f"'{cell.link}'!A1", display=str(cell.value))
                            if cell.link else cell.url)
         if cell.answer is not None:
-            _add_check(ws, cell_name(cell.row, cell.col), cell.answer)
-            marks.append((sheet.name, cell_name(cell.row, cell.col), cell.answer, is_right(cell.value, cell.answer)))
+            marks.append((sheet.name, cell_name(cell.row, cell.col), cell.answer, is_right(cell.value, cell.answer),
+                          cell.worked))
+            _add_check(ws, cell_name(cell.row, cell.col), len(marks))
             if cell.value is None and cell.formula is None:
                 typed.append(cell_name(cell.row, cell.col))
     if typed:
@@ -267,13 +268,34 @@ def _right(coordinate: str, answer: float) -> str:
     return f"AND(ISNUMBER({coordinate}),ABS(N({coordinate})-({answer!r}))<={tolerance(answer)!r})"
 
 
-def _add_check(ws, coordinate: str, answer: float) -> None:
-    """Green when the student's number is right, red when anything else is typed."""
+def _agrees(coordinate: str, own: str) -> str:
+    """A number within one unit of the third significant digit of formula ``own`` (the rule of
+    ``tolerance``, in a formula); an error (a blank the formula reads) leaves it FALSE."""
+    unit = f"10^(INT(LOG10(ABS({own})))-2)*{1 + 1e-9!r}"
+    return f"AND(ISNUMBER({coordinate}),ABS(N({coordinate})-({own}))<={unit})"
+
+
+def _mark(coordinate: str, answer: float, worked, index: dict) -> str:
+    """The formula of one answer's mark: right against the answer or, when every earlier
+    answer it reads is right (marked 1), against the answer worked out from the sheet's numbers."""
     right = _right(coordinate, answer)
+    if not worked:
+        return f"IF({right},1,0)"
+    formulas, needs = worked
+    gate = "".join(f"A{index[n]}=1," for n in needs)
+    own = ",".join(f"IFERROR(AND({gate}{_agrees(coordinate, f)}),FALSE)" for f in formulas)
+    formula = f"IF(OR({right},{own}),1,0)"
+    return formula if len(formula) < 8000 else f"IF({right},1,0)"  # a spreadsheet's formula limit
+
+
+def _add_check(ws, coordinate: str, k: int) -> None:
+    """Green when the student's number is right (its mark, ``k``-th on the marks sheet, is 1),
+    red when anything else is typed."""
+    mark = f"{MARKS}!$A${k}"
     ws.conditional_formatting.add(coordinate, FormulaRule(
-        formula=[right], fill=PatternFill("solid", bgColor=GREEN), stopIfTrue=True))
+        formula=[f"{mark}=1"], fill=PatternFill("solid", bgColor=GREEN), stopIfTrue=True))
     ws.conditional_formatting.add(coordinate, FormulaRule(
-        formula=[f"AND(NOT(ISBLANK({coordinate})),NOT({right}))"],
+        formula=[f"AND(NOT(ISBLANK({coordinate})),{mark}<>1)"],
         fill=PatternFill("solid", bgColor=RED), stopIfTrue=True))
 
 
@@ -293,9 +315,10 @@ def _add_marks(wb, marks, protect: bool) -> tuple[str, str]:
     ws = wb.create_sheet(MARKS)
     ws.sheet_state = "veryHidden"  # not in the Unhide list: the answers are not one click away
     ws.protection.sheet = protect
+    index = {(sheet, coordinate): k for k, (sheet, coordinate, *_) in enumerate(marks, start=1)}
     rows = {}
-    for k, (sheet, coordinate, answer, now) in enumerate(marks, start=1):
-        formula = _xml_text(f"IF({_right(f'{quoted(sheet)}!{coordinate}', answer)},1,0)")
+    for k, (sheet, coordinate, answer, now, worked) in enumerate(marks, start=1):
+        formula = _xml_text(_mark(f"{quoted(sheet)}!{coordinate}", answer, worked, index))
         rows[k] = [f'<c r="A{k}"><f>{formula}</f><v>{float(now)!r}</v></c>']  # unstyled, as openpyxl writes it
     wb.defined_names["Score"] = DefinedName("Score", attr_text=f"SUM({MARKS}!$A$1:$A${len(marks)})")
     wb.defined_names["MaxScore"] = DefinedName("MaxScore", attr_text=str(len(marks)))
