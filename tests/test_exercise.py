@@ -352,6 +352,20 @@ def test_protection_and_numbers_only(kit):
     assert not any(ws.protection.sheet for ws in key.worksheets)  # the teacher's copy is open
 
 
+def test_name_is_typed_in_without_a_roster(kit):
+    """Without a roster the cell after "Name:" is the overview's one cell to type in: empty,
+    unlocked, no answer (no check, no number-only rule); with a roster it holds the name, locked."""
+    for folder, name in ((kit["formula"], None), (kit["guided"], "Ana Silva")):
+        ws = load_workbook(sorted((folder / "students").glob("*.xlsx"))[0])["Overview"]
+        (label,) = [c for row in ws.iter_rows() for c in row if c.value == "Name:"]
+        cell = ws.cell(label.row, label.column + 1)
+        unlocked = {c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked}
+        assert ws.protection.sheet
+        assert cell.value == name
+        assert unlocked == (set() if name else {cell.coordinate}), unlocked
+        assert not ws.data_validations.dataValidation and not answer_cells(ws)
+
+
 def test_marking_table(kit):
     """One row per copy, one column per question, the right answers (the article's numpy)."""
     ws = load_workbook(kit["guided"] / "keys" / "marking.xlsx")["Marking"]

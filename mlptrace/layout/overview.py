@@ -65,8 +65,8 @@ def _whose(sheet, ctx, row) -> int:
     returns the next free row."""
     student, n = ctx.student, len(questions(ctx.epoch, ctx.level, ctx.focus, ctx.sheets))
     sheet.add(Cell(row, 1, student.label, "subtitle"))
-    sheet.add(Cell(row + 1, 1, f"{NAME_LABEL}:", "key"),
-              Cell(row + 1, 2, student.name or "_" * 30, "fact", span=2))
+    sheet.add(Cell(row + 1, 1, f"{NAME_LABEL}:", "key"),  # without a roster: a line to type or write on
+              Cell(row + 1, 2, student.name, "fact", span=2) if student.name else Cell(row + 1, 2, None, "entry"))
     sheet.add(Cell(row + 2, 1, f"{SCORE_LABEL}:", "key"),
               Cell(row + 2, 2, float(n if ctx.copy == "key" else 0), "fact", "Score", whole=True),
               Cell(row + 2, 3, SCORE_OF.format(n=n), "fact"))
@@ -76,7 +76,7 @@ def _whose(sheet, ctx, row) -> int:
 def overview_sheet(ctx) -> Sheet:
     """The first sheet: the run's settings, this epoch's loss, the legend, links to each step."""
     trace, epoch, sheets, copy = ctx.trace, ctx.epoch, ctx.sheets, ctx.copy
-    sheet = Sheet("Overview", widths={1: 26, 2: 16, 3: 100}, one_page=len(epoch.updates) == 1)
+    sheet = Sheet("Overview", widths={1: 26, 2: 30 if copy else 16, 3: 100}, one_page=len(epoch.updates) == 1)
     plan = trace.plan
     facts = overview_facts(trace, ctx.decimals, epoch, ctx.formulas)
     kind = {"exercise": " — exercise", "key": " — answer key"}.get(copy, "")

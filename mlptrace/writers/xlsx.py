@@ -73,7 +73,10 @@ _ROLES = {
     "focus": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _focus_box, _centre),
     "input": (Font(name=FONT, size=11), PatternFill("solid", fgColor=ORANGE), _input_box, _centre),
     "blank": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _focus_box, _centre),
+    "entry": (Font(name=FONT, size=11), None, Border(bottom=Side(style="thin", color="000000")), None),
 }
+#: roles of the cells a student types in, the only ones unlocked on a protected sheet
+_TYPED_ROLES = ("blank", "entry")
 
 
 class _Styles:
@@ -124,7 +127,7 @@ class _Styles:
                 style.border = border
             if align is not None:
                 style.alignment = align
-            if role == "blank":  # the student's cells: the only ones typed in on a protected sheet
+            if role in _TYPED_ROLES:  # the student's cells: the only ones typed in on a protected sheet
                 style.protection = Protection(locked=False)
             self.wb.add_named_style(style)
             self.made[key] = style.name
