@@ -352,6 +352,29 @@ def test_protection_and_numbers_only(kit):
     assert not any(ws.protection.sheet for ws in key.worksheets)  # the teacher's copy is open
 
 
+def test_guided_lines_name_only_the_students_own_answers(kit):
+    """In a guided copy a written-out line names a cell only where it holds the student's own
+    earlier answer (asked on an earlier sheet, or earlier on this one); every given number is
+    written out.  Step 11 speaks of the new weights, step 12 of the new biases."""
+    wb = load_workbook(next((kit["guided"] / "students").glob("*.xlsx")))
+    asked = []  # "name[i,j]" of the answers asked so far
+    for ws in wb.worksheets[1:]:
+        for r in range(3, 9):
+            line = ws.cell(r, 1).value
+            if not isinstance(line, str):
+                continue
+            if "(the new " in line:
+                word = "weights" if ws.title.startswith("11") else "biases"
+                assert f"(the new {word}: " in line, line
+            if line.endswith(" = ?"):
+                head, body = line[:-len(" = ?")].split(" = ", 1)
+                named = re.findall(r"[A-Za-z_Δ]\w*\[\d+,\d+\]", body)
+                assert set(named) <= set(asked), (ws.title, line, asked)
+                assert head not in named
+                asked.append(head)
+    assert len(asked) == 14
+
+
 def test_name_is_typed_in_without_a_roster(kit):
     """Without a roster the cell after "Name:" is the overview's one cell to type in: empty,
     unlocked, no answer (no check, no number-only rule); with a roster it holds the name, locked."""

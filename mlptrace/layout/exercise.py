@@ -94,6 +94,8 @@ def change_symbols(name: str, symbols: str) -> str:
     """``wh_next = wh + Xᵀ·d_hiddenlayer·lr`` as a copy writes it: the change first."""
     old = name[:-len("_next")]
     rest = symbols.split(f" = {old} + ", 1)[1]
+    if old.startswith("b"):  # the article's names: weights w…, biases b…
+        return f"Δ{old} = {rest}   (the new biases: {name} = {old} + Δ{old})"
     return f"Δ{old} = {rest}   (the new weights: {name} = {old} + Δ{old})"
 
 
