@@ -26,7 +26,7 @@ def _book(shared, job) -> tuple:
     if job[1] == "summary":
         return writer.book_bytes(summary_book(trace, links, decimals=output.decimals)), None
     if job[1] == "marking":
-        return writer.book_bytes(marking_book(export.marking_rows(trace, output))), None
+        return writer.book_bytes(marking_book(export.marking_rows(trace, output), output.decimals)), None
     return export.epoch_files((trace, output), job)
 
 
@@ -83,7 +83,7 @@ def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None
     index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made, _ in done]
     summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
                            decimals=output.decimals, variants=index)
-    marking = marking_book([row for *_, rows in done for row in rows])
+    marking = marking_book([row for *_, rows in done for row in rows], output.decimals)
     made = [pair for *_, pairs, _ in done for pair in pairs]
     made += [(files.SUMMARY, writer.book_bytes(summary)),
              (files.in_folder(files.KEYS, files.MARKING), writer.book_bytes(marking))]

@@ -480,6 +480,34 @@ def test_merged_pdfs_hold_every_copy_in_order(pdf_kit):
 
 
 @lo.requires_soffice
+def test_marking_table_prints_readably(pdf_kit):
+    """keys/marking.pdf: the copies' rows at three quarters of full size at least, every page
+    with the whole note, every file name whole, every answer with the digits the sheets show
+    (at least 3 decimals and 3 significant digits, no more)."""
+    from pypdf import PdfReader
+
+    out = pdf_kit[0]
+    ws = load_workbook(out / "keys" / "marking.xlsx")["Marking"]
+    note = " ".join(ws["A2"].value.split())
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5) if row[0].value is not None]
+    pages = PdfReader(out / "keys" / "marking.pdf").pages
+    sizes, tokens = [], []
+    for page in pages:
+        def visit(text, cm, tm, font, size):
+            if text.startswith("Variant "):
+                sizes.append(size * abs(tm[0]) * abs(cm[0]))
+        text = page.extract_text(visitor_text=visit)
+        assert note in " ".join(text.split()), text
+        tokens += text.split()
+    assert sizes and min(sizes) >= 0.75 * 11, sizes  # the cells' 11-pt text
+    for row in rows:
+        assert row[4] in tokens, row[4]
+        for value in row[5:]:
+            places = max(3, 2 - math.floor(math.log10(abs(value))))
+            assert f"{value:.{places}f}" in tokens, (value, places)
+
+
+@lo.requires_soffice
 def test_pdfs_are_byte_identical_for_identical_arguments(pdf_kit):
     a, b = pdf_kit
     names = sorted(p.relative_to(a).as_posix() for p in a.rglob("*.pdf"))

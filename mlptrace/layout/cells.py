@@ -66,7 +66,8 @@ class Chart:
 @dataclass
 class Sheet:
     """A sheet's cells, charts, column widths (characters), row heights (points) and how it
-    prints (``one_page``: the whole sheet on one page, else one page wide; ``hidden``: not at all)."""
+    prints (``one_page``: the whole sheet on one page, else one page wide unless not
+    ``fit_width``; ``hidden``: not at all)."""
     name: str
     cells: list = field(default_factory=list)
     widths: dict = field(default_factory=dict)
@@ -75,6 +76,8 @@ class Sheet:
     one_page: bool = False
     hidden: bool = False  # data behind charts: kept in the file, not shown or printed
     breaks: list = field(default_factory=list)  # a printed page starts at each of these rows
+    fit_width: bool = True  # printed as wide as a page (else at full size, over pages across)
+    titles: tuple = (0, 0)  # (a row, the first columns) printed again on every page; 0: none
 
     def add(self, *cells: Cell) -> None:
         self.cells.extend(cells)

@@ -213,26 +213,43 @@ MARKING_NOTE = ("An answer is right when it is within one unit of the 3rd signif
                 "those are right (the copy's Score counts both). Steps 11 and 12 ask for the change Δ.")
 
 
-def marking_book(rows):
+def marking_book(rows, decimals: int = 3):
     """The marking table: one row per copy (variant, student, seed, epoch, the student's file),
-    one column per question, the right answers; shown with the digits that tell them apart."""
-    from .cells import Book, Cell, Sheet  # local: cells is the model, this is one of its users
+    one column per question (its head turned upright, so the column is as narrow as its
+    numbers), the right answers, each with the digits the sheets show (at least ``decimals``
+    decimals and 3 significant digits).
+
+    Printed one page wide when that keeps three quarters of full size; else at full size over
+    pages across, with the heads and the variant and student columns on every page (and the
+    title and note wrapped inside those columns, so no page shows them cut)."""
+    from .board import MIN_SCALE, PAGE_POINTS  # local: board and cells are the model, this one of their users
+    from .cells import Book, Cell, Sheet
 
     heads = list(dict.fromkeys(q for *_, asked in rows for q, _ in asked))
     first = len(MARKING_HEADS) + 1
-    sheet = Sheet("Marking", widths={1: 12, 2: 24, 3: 10, 4: 8, 5: 40,
-                                     **{c: max(12, len(h) + 2) for c, h in enumerate(heads, start=first)}})
-    sheet.add(Cell(1, 1, MARKING_TITLE, "title"))
-    sheet.heights[1] = 21.0
-    sheet.add(Cell(2, 1, MARKING_NOTE, "note"))
-    for c, h in enumerate([*MARKING_HEADS, *heads], start=1):
+    texts = [["" if x is None else str(x) for x in row[:5]] for row in rows]
+    widths = {c: max([len(h) + 2] + [len(t[c - 1]) + 2 for t in texts]) for c, h in enumerate(MARKING_HEADS, start=1)}
+    widths[2] = max(widths[2], 24)
+    shown = {q: [] for q in heads}
+    for *_, asked in rows:
+        for q, value in asked:
+            shown[q].append(ex.number_text(value, ex.places_for(value, decimals)))
+    widths.update({c: max(8, *(len(t) + 2 for t in shown[q])) for c, q in enumerate(heads, start=first)})
+    points = sum(5.25 * w + 3.75 for w in widths.values())  # printed widths, as board.PAGE_POINTS counts
+    fits = points * MIN_SCALE <= PAGE_POINTS[0]
+    sheet = Sheet("Marking", widths=widths, fit_width=fits, titles=(0, 0) if fits else (4, 2))
+    span = len(widths) if fits else 2
+    sheet.text_row(1, MARKING_TITLE, "heading" if not fits else "title", span)
+    sheet.heights[1] = max(sheet.heights[1] * 21.0 / 15.0, 21.0)
+    sheet.text_row(2, MARKING_NOTE, "note", span)
+    for c, h in enumerate(MARKING_HEADS, start=1):
         sheet.add(Cell(4, c, h, "header"))
-    places = 3
+    for c, q in enumerate(heads, start=first):
+        sheet.add(Cell(4, c, q, "header_up"))
+    sheet.heights[4] = 5.2 * max([len(q) for q in heads] + [2]) + 6  # upright 10-pt text
     for r, (variant, name, seed, epoch, file, asked) in enumerate(rows, start=5):
         sheet.add(Cell(r, 1, variant, "fact"), Cell(r, 2, name, "fact"), Cell(r, 3, seed, "fact"),
                   Cell(r, 4, epoch, "fact"), Cell(r, 5, file, "fact"))
         for q, value in asked:
-            sheet.add(Cell(r, first + heads.index(q), value, "number"))
-            if value:  # enough decimals to show three significant digits of every answer
-                places = max(places, min(15, SIGNIFICANT - 1 - math.floor(math.log10(abs(value)))))
-    return Book([sheet], places)
+            sheet.add(Cell(r, first + heads.index(q), value, "number", places=ex.places_for(value, decimals)))
+    return Book([sheet], decimals)

@@ -64,6 +64,9 @@ _ROLES = {
     "label": (Font(name=FONT, size=10, bold=True, color="1F4E79"), None, None, None),
     "header": (Font(name=FONT, size=10, italic=True, color="595959"), None, None,
                Alignment(horizontal="center", vertical="bottom", wrap_text=True)),
+    "header_up": (Font(name=FONT, size=10, italic=True, color="595959"), None, None,
+                  Alignment(horizontal="center", vertical="bottom", textRotation=90)),
+    "heading": (Font(name=FONT, size=14, bold=True), None, None, Alignment(wrap_text=True, vertical="top")),
     "shape": (Font(name=FONT, size=9, italic=True, color="7F7F7F"), None, None, None),
     "key": (Font(name=FONT, size=11, bold=True), None, None, None),
     "fact": (Font(name=FONT, size=11), None, None, Alignment(horizontal="left")),
@@ -206,7 +209,7 @@ def _fill_sheet(ws, sheet, styles, marks, book) -> tuple[str, str]:
         ws.column_dimensions[cell_name(1, col).rstrip("0123456789")].width = round(width, 2)
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
-    _page_setup(ws, sheet.one_page, book.header)
+    _page_setup(ws, sheet, book.header)
     for row in sheet.breaks:
         ws.row_breaks.append(Break(id=row - 1))  # the break goes below the row before
     if sheet.hidden:
@@ -358,12 +361,18 @@ def _chart(wb, spec) -> ScatterChart:
     return chart
 
 
-def _page_setup(ws, one_page: bool, header: str | None = None) -> None:
+def _page_setup(ws, sheet, header: str | None = None) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if sheet.fit_width or sheet.one_page:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    row, cols = sheet.titles
+    if row:
+        ws.print_title_rows = f"{row}:{row}"
+    if cols:
+        ws.print_title_cols = f"A:{cell_name(1, cols).rstrip('0123456789')}"
     # inches; the header and footer sit 0.45 inch clear of the body, so never clipped
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.75
