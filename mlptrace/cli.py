@@ -195,7 +195,7 @@ def _pdf_progress(args):
     if args.quiet or not args.pdf:
         return None
     def report(done, total, path):
-        print(f"pdf {done} of {total}: {path}", file=sys.stderr, flush=True)
+        print(f"pdf {done} of {total} written: {path}", file=sys.stderr, flush=True)
     return report
 
 

@@ -51,8 +51,8 @@ def write_run(trace, output: OutputConfig, progress=None, pdf_progress=None) -> 
     with files.RunFolder(output.out) as folder:
         written = export.write_made(folder, books + named[len(jobs):])  # workbooks, summary, marking, pages
         paths = written[:len(books)]
-        pdfs = pdf.write_pdfs(output.out, paths, output.exercise, pdf_progress) if output.pdf else []
-        return written + folder.adopt(pdfs)
+        pdfs = pdf.write_pdfs(output.out, paths, output.exercise, pdf_progress, keep=folder.adopt) if output.pdf else []
+        return written + pdfs
 
 
 def _student(output: OutputConfig, number: int, count: int) -> Student:
@@ -89,5 +89,5 @@ def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None
              (files.in_folder(files.KEYS, files.MARKING), writer.book_bytes(marking))]
     with files.RunFolder(output.out) as folder:
         paths = export.write_made(folder, made)
-        pdfs = pdf.write_pdfs(output.out, paths, output.exercise, pdf_progress) if output.pdf else []
-        return paths + folder.adopt(pdfs)
+        pdfs = pdf.write_pdfs(output.out, paths, output.exercise, pdf_progress, keep=folder.adopt) if output.pdf else []
+        return paths + pdfs

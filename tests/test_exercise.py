@@ -7,12 +7,14 @@ the checks are evaluated by a real LibreOffice that recalculates on load (``soff
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -535,24 +537,39 @@ def lo_processes(marker: str) -> list[str]:
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to list processes")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_no_libreoffice_survives_an_interrupted_conversion(tmp_path, sig):
+    """Interrupted once LibreOffice has made a PDF: no LibreOffice or temporary folder is left,
+    and every PDF the progress lines reported is in place, whole, and recorded as the run's."""
+    from pypdf import PdfReader
+
     out = tmp_path / "class"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "mlptrace", "--epochs", "20", "--exercise", "--variants", "6",
                              "--pdf", "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
     deadline = time.monotonic() + 120
-    while not lo_processes(str(out)):  # LibreOffice is converting (its profile is in the run's folder)
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.1)
-    time.sleep(1.0)
+    while not any(line.startswith("pdf 1 of ") for line in lines):  # LibreOffice has made one
+        assert proc.poll() is None and time.monotonic() < deadline, (proc.communicate(), lines)
+        time.sleep(0.05)
+    assert lo_processes(str(out))  # and is converting more (its profile is in the run's folder)
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    err = "".join(lines)
     assert proc.returncode == 130, err
     assert "interrupted" in err
     time.sleep(0.5)
     assert lo_processes(str(out)) == []
     assert [p for p in out.rglob(".mlptrace-*")] == []
     assert not (out / "students.pdf").exists()
+    reported = [line.split(": ", 1)[1].strip() for line in lines if re.match(r"pdf \d+ of \d+ written: ", line)]
+    recorded = json.loads((out / ".mlptrace.json").read_text(encoding="utf-8"))["files"]
+    assert reported and len(reported) < 14, err  # some, not all of the 6 copies, 6 keys, summary, marking
+    for path in reported:
+        assert len(PdfReader(path).pages) >= 1, path
+        assert Path(path).relative_to(out).as_posix() in recorded, (path, sorted(recorded))
 
 
 def test_a_file_where_a_folder_goes_is_refused_before_anything_is_written(tmp_path, capsys):

@@ -1,9 +1,10 @@
 """Print-ready PDFs through headless LibreOffice (it must be installed: soffice on the PATH).
 
 One LibreOffice per core at a time, each with a profile of its own (two cannot share one),
-converts the next small batch of workbooks into a temporary folder until none is left; each PDF is then made reproducible (fixed
-dates and document ID, through pypdf) and put in place, so a failed run leaves no half-written
-PDF.  Every LibreOffice runs in its own process group and is ended with it on success, failure,
+converts the next small batch of workbooks into a temporary folder until none is left; each PDF,
+as soon as LibreOffice has finished it, is made reproducible (fixed dates and document ID, through
+pypdf) and put in place (and only then reported), so an interrupted or failed run keeps the PDFs
+it reported, whole, and leaves no half-written one.  Every LibreOffice runs in its own process group and is ended with it on success, failure,
 time-out, Ctrl-C or SIGTERM; the temporary folder (profiles and PDFs) goes with it.
 """
 from __future__ import annotations
@@ -42,11 +43,13 @@ def require_soffice() -> str:
     return exe
 
 
-def write_pdfs(out: str, paths: list[str], exercise=None, progress=None, workers: int | None = None) -> list[str]:
+def write_pdfs(out: str, paths: list[str], exercise=None, progress=None, workers: int | None = None,
+               keep=None) -> list[str]:
     """PDFs of the workbooks ``paths`` (in folder ``out`` or below it), beside each; in an
     exercise run also ``students.pdf`` (every student copy) and ``keys/keys.pdf`` (every key),
-    merged in order for one print job each.  Returns the PDFs' paths."""
-    pdfs = to_pdf(paths, out, progress, workers)
+    merged in order for one print job each.  Returns the PDFs' paths; ``keep([path])`` is
+    called as each is put in place (a run folder records it then, even if the run stops)."""
+    pdfs = to_pdf(paths, out, progress, workers, keep)
     if not exercise:
         return pdfs
     students = [p for p in pdfs if Path(p).parent.name == files.STUDENTS]
@@ -55,6 +58,8 @@ def write_pdfs(out: str, paths: list[str], exercise=None, progress=None, workers
               (os.path.join(out, files.KEYS, files.KEYS_PDF), keys)]
     for target, parts in merged:
         files.write_atomic(target, merge(parts))
+        if keep is not None:
+            keep([target])
     return pdfs + [target for target, _ in merged]
 
 
@@ -90,10 +95,13 @@ def _fixed(path: str) -> bytes:
     return _reproducible(PdfWriter(clone_from=PdfReader(path)))
 
 
-def to_pdf(paths: list[str], out: str | None = None, progress=None, workers: int | None = None) -> list[str]:
+def to_pdf(paths: list[str], out: str | None = None, progress=None, workers: int | None = None,
+           keep=None) -> list[str]:
     """Convert workbooks to PDFs beside them, with one LibreOffice per core (or ``workers``) at a
-    time; ``progress(done, total, pdf path)`` after each PDF.  ``out``: a folder on the same disk
-    for the temporary files (default: the first workbook's)."""
+    time; each PDF is put in place as soon as it is finished, then ``keep([pdf path])`` and
+    ``progress(done, total, pdf path)`` are called.  ``out``: a folder on the same disk for the
+    temporary files (default: the first workbook's).  Returns the PDFs' paths, in the
+    workbooks' order."""
     if not paths:
         return []
     exe = require_soffice()
@@ -104,15 +112,26 @@ def to_pdf(paths: list[str], out: str | None = None, progress=None, workers: int
     timeout = TIMEOUT_START + TIMEOUT_PER_FILE * -(-len(paths) // workers)
     work = Path(tempfile.mkdtemp(dir=out or os.path.dirname(os.path.abspath(paths[0])), prefix=".mlptrace-pdf-"))
     converter = _Converter(exe, work, paths, workers)
+    source = {Path(p).stem: p for p in paths}
+
+    placed = set()
+
+    def place(stem: str, done: int) -> None:
+        placed.add(stem)
+        final = files.pdf_file(source[stem])
+        files.write_atomic(final, _fixed(str(work / "pdf" / (stem + ".pdf"))))
+        if keep is not None:
+            keep([final])
+        if progress is not None:
+            progress(done, len(paths), final)
+
     try:
         with _terminate_as_interrupt():
-            converter.run(timeout, progress)
-        result = []
-        for path in paths:
-            final = files.pdf_file(path)
-            files.write_atomic(final, _fixed(str(work / "pdf" / (Path(path).stem + ".pdf"))))
-            result.append(final)
-        return result
+            converter.run(timeout, place)
+        missing = [p for p in paths if Path(p).stem not in placed]
+        if missing:
+            raise MlptraceError(f"LibreOffice wrote no PDF of {missing[0]}")
+        return [files.pdf_file(p) for p in paths]
     finally:
         converter.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -137,11 +156,12 @@ class _Converter:
         self.procs, self.lock, self.stopping = [], threading.Lock(), False
         (work / "pdf").mkdir()
 
-    def run(self, timeout: float, progress) -> None:
-        """Convert everything, calling ``progress`` per PDF; raise MlptraceError on a failure."""
+    def run(self, timeout: float, finished) -> None:
+        """Convert everything, calling ``finished(stem, how many so far)`` in this thread as
+        each PDF is finished; raise MlptraceError on a failure."""
         for k in range(self.workers):
             threading.Thread(target=self._slot, args=(k,), daemon=True).start()
-        source = {Path(p).stem: p for p in self.paths}
+        stems = {Path(p).stem for p in self.paths}
         deadline, running, done = time.monotonic() + timeout, self.workers, 0
         while running:
             left = deadline - time.monotonic()
@@ -155,9 +175,9 @@ class _Converter:
                 running -= 1
             elif kind == "error":
                 raise MlptraceError(what)
-            elif what in source and progress is not None:
+            elif what in stems:
                 done += 1
-                progress(done, len(self.paths), files.pdf_file(source[what]))
+                finished(what, done)
 
     def _slot(self, k: int) -> None:
         profile = (self.work / f"profile{k}").resolve().as_uri()
@@ -186,13 +206,19 @@ class _Converter:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     text=True, errors="replace", start_new_session=True)  # its own group
             self.procs.append(proc)
-        said = []
-        for line in proc.stdout:  # "convert A.xlsx as a Calc document -> B.pdf using filter …"
+        said, started = [], None
+        # "convert A.xlsx as a Calc document -> B.pdf using filter …" comes as LibreOffice
+        # *starts* B: B is finished when it starts the next one, or ends
+        for line in proc.stdout:
             said.append(line.strip())
             if " -> " in line:
-                self.events.put(("pdf", Path(line.split(" -> ", 1)[1].split(" using ", 1)[0].strip()).stem))
+                if started is not None:
+                    self.events.put(("pdf", started))
+                started = Path(line.split(" -> ", 1)[1].split(" using ", 1)[0].strip()).stem
         proc.wait()
         _end(proc)  # whatever it started ends with it
+        if started is not None and not self.stopping and (self.work / "pdf" / (started + ".pdf")).exists():
+            self.events.put(("pdf", started))
         return said
 
     def stop(self) -> None:
