@@ -77,32 +77,47 @@ def agrees(typed: float, answer: float) -> bool:
     return abs(typed - answer) <= 10.0 ** (math.floor(math.log10(abs(answer))) - 2) * (1 + 1e-9)
 
 
-def shown(x):
-    """``x`` as a sheet shows it: at least 3 decimals and at least 3 significant digits."""
-    places = np.maximum(3, 2 - np.floor(np.log10(np.where(x == 0, 1.0, np.abs(x))))).astype(int)
-    return np.vectorize(round)(x, places)
+def shown_places(path) -> dict:
+    """{(matrix, i, j): decimals} of every number a copy shows on its last step sheet (where
+    every matrix is on the board), read from the cells' number formats: what a student sees."""
+    ws = load_workbook(path)["12 Update biases"]
+    shapes = {n: v.shape for n, v in article_update(0).items()}
+    shapes.update({"wh": (4, 3), "bh": (1, 3), "wout": (3, 1), "bout": (1, 1)})
+    out = {}
+    for row in ws.iter_rows(min_row=8):
+        for c in row:
+            if c.number_format.startswith("0") and (isinstance(c.value, float) or c.value is None
+                                                    or str(c.value).startswith("=")):
+                try:
+                    name, i, j = where(ws, c.coordinate, shapes)
+                except AssertionError:  # X, y: whole numbers
+                    continue
+                out[name, i, j] = len(c.number_format.split(".")[1]) if "." in c.number_format else 0
+    return out
 
 
-def own_work(seed: int, every_cell: bool, as_shown: bool) -> dict:
+def own_work(seed: int, every_cell: bool, places: dict | None) -> dict:
     """What a student types who works each asked number out from the numbers the sheet shows
-    (``as_shown``: rounded as displayed, else as stored) and from their own earlier answers,
-    rounding each to three significant digits; ``every_cell``: the matrix level, else cell
-    [1,1] of each matrix."""
+    (``places``: rounded to the decimals shown, else as stored) and from their own earlier
+    answers, rounding each to three significant digits; ``every_cell``: the matrix level, else
+    cell [1,1] of each matrix."""
     rs = np.random.RandomState(seed)
-    wh, bh, wout, bout = (rs.uniform(size=s) for s in ((4, 3), (1, 3), (3, 1), (1, 1)))
+    given = dict(zip(("wh", "bh", "wout", "bout"), (rs.uniform(size=s) for s in ((4, 3), (1, 3), (3, 1), (1, 1)))))
     lr, right, typed = 0.1, article_update(seed), {}
 
-    def seen(x):
-        return shown(x) if as_shown else x
+    def seen(name, x):
+        if places is None:
+            return x
+        return np.array([[round(x[i, j], places[name, i, j]) for j in range(x.shape[1])] for i in range(x.shape[0])])
 
     def ask(name, value):
         mine = np.vectorize(three_digits)(value)
         if not every_cell:  # only [1,1] is the student's; the rest is shown as computed
-            mine, mine[0, 0] = seen(right[name]).copy(), mine[0, 0]
+            mine, mine[0, 0] = seen(name, right[name]).copy(), mine[0, 0]
         typed[name] = mine
         return mine
 
-    wh, bh, wout, bout = seen(wh), seen(bh), seen(wout), seen(bout)
+    wh, bh, wout, bout = (seen(n, given[n]) for n in ("wh", "bh", "wout", "bout"))
     h_in = ask("hidden_layer_input", X.dot(wh) + bh)
     h = ask("hiddenlayer_activations", sigmoid(h_in))
     o_in = ask("output_layer_input", h.dot(wout) + bout)
@@ -241,7 +256,7 @@ def test_right_answers_score_full_marks_and_lazy_ones_nothing(kit, tmp_path):
         # forward), from the numbers as shown and as stored
         for k, path in enumerate(sorted((out / "students").glob("*.xlsx"))):
             for as_shown in (True, False):
-                typed = own_work(k, level == "matrix", as_shown)
+                typed = own_work(k, level == "matrix", shown_places(path) if as_shown else None)
 
                 def worked(ws, address, typed=typed):
                     name, i, j = where(ws, address, shapes)
