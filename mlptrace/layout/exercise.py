@@ -192,7 +192,7 @@ EXERCISE_NOTE = (
     "would look like the old one); the new weight is the old one plus your Δ. Later sheets show "
     "the numbers you typed; an answer worked out correctly from your own earlier answers is right "
     "too, as long as those are green (so rounding them does no harm, but correct your reds first). "
-    "Only the answer cells can be typed in.")
+    "Only the answer cells, and your name, can be typed in.")
 KEY_NOTE = ("Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy "
             "(steps 11 and 12: the change Δ of each weight and bias).")
 LEVEL_NOTES = {
