@@ -150,15 +150,15 @@ def answer_homes(update, ref, board, sheets) -> list[tuple[str, str]]:
     return [(sheets(k, step), ex.cell_name(*board.address(nxt))) for k in range(1, update.index)]
 
 
-def worked(update, name: str, i: int, j: int, board, sheet: str, sheets, level, focus, places):
+def worked(update, name: str, i: int, j: int, board, sheet: str, sheets, mine_all, places):
     """How a copy checks "right from the student's own numbers" at (i, j) of ``name``: the
     formulas that work the asked number out from what the sheet shows (the given numbers as
     shown, and as stored; the student's earlier answers as typed), and the answer cells
     (sheet, A1) whose typed numbers they read, which must be right themselves: so a slip is
-    not carried forward, but the rounding of right answers is, and typing 0 everywhere (0 for
-    the output makes its slope 0, …) earns nothing."""
+    not carried forward, but the rounding of right answers is, and typing 1 everywhere
+    (d_output = E × slope = 1×1) earns nothing.  ``mine_all``: the update's ``answers``."""
     e = asked_expr(update, name, i, j)
-    mine = frozenset(ex.refs(e)) & answers(update, level, focus)
+    mine = frozenset(ex.refs(e)) & mine_all
     needs = tuple(dict.fromkeys(h for r in ex.refs(e) if r in mine for h in answer_homes(update, r, board, sheets)))
     formulas = tuple(dict.fromkeys(ex.WorkedRenderer(board.address, update.cell_value, quoted(sheet), p, mine)
                                    .render(e) for p in (places, None)))

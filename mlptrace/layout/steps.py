@@ -187,9 +187,10 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     roles = _highlights(update, step, ctx)
     asked = _asked(update, step, ctx) if ctx.copy else set()
     mine = answer_sources(update, board, ctx.sheets, ctx.level, ctx.focus) if ctx.exercise else {}
+    own = answers(update, ctx.level, ctx.focus) if ctx.exercise else frozenset()
     for name, spec in update.plan.specs.items():
         if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
-            _add_matrix(sheet, update, name, ctx, roles, asked, mine)
+            _add_matrix(sheet, update, name, ctx, roles, asked, mine, own)
     labels = {c.row for c in sheet.cells if c.role == "label"}
     sheet.breaks = [row for row in board.breaks if row in labels]  # none below the last matrix shown
     return sheet
@@ -214,12 +215,13 @@ def _highlights(update, step, ctx) -> dict:
     return roles
 
 
-def _add_matrix(sheet, update, name, ctx, roles, asked, answers) -> None:
+def _add_matrix(sheet, update, name, ctx, roles, asked, answers, own=frozenset()) -> None:
     """One matrix on the board: its label, column names or shape, and its cells.
 
     ``asked``: the addresses this sheet asks for (blank in the exercise, the answer in the key);
     ``answers`` (exercise copies): address → (matrix, formula of the student's number) for
-    answers asked on earlier sheets, which show what the student typed there.  In a copy an
+    answers asked on earlier sheets, which show what the student typed there; ``own`` (exercise
+    copies): every answer cell of the update, as ``exercise.answers``.  In a copy an
     update matrix ``*_next`` shows its change Δ.
     """
     board, data = ctx.board, ctx.trace.data
@@ -244,8 +246,8 @@ def _add_matrix(sheet, update, name, ctx, roles, asked, answers) -> None:
             role = roles.get(addr, "value")
             value = asked_value(update, name, i, j) if change else float(values[i, j])
             if addr in asked and ctx.exercise:
-                own = worked(update, name, i, j, board, sheet.name, ctx.sheets, ctx.level, ctx.focus, places)
-                sheet.add(Cell(*addr, None, "blank", answer=value, whole=n == 0, places=n, worked=own))
+                check = worked(update, name, i, j, board, sheet.name, ctx.sheets, own, places)
+                sheet.add(Cell(*addr, None, "blank", answer=value, whole=n == 0, places=n, worked=check))
                 continue
             if answers.get(addr, (None,))[0] == name:
                 sheet.add(Cell(*addr, None, role, answers[addr][1], whole=n == 0, places=n))

@@ -169,8 +169,9 @@ def _fill_sheet(ws, sheet, styles, marks, book) -> tuple[str, str]:
     """Set one layout sheet up in openpyxl (widths, heights, merges, links, checks, charts,
     page) and write its cells' XML here; return (the sheetData element, its dimension ref).
 
-    Answer cells get their green/red check and are added to ``marks`` as (sheet, address,
-    answer, right now?); cells to type in also accept numbers only.
+    Answer cells are added to ``marks`` as (sheet, address, answer, right now?, how it is
+    worked out from the student's own numbers) and coloured green/red by their mark; cells
+    to type in also accept numbers only.
 
     openpyxl holds only the cells that carry a link (it writes the links and their
     relationships); every cell's own XML is written as openpyxl writes it, but with every
