@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mlptrace import MlptraceError, TrainConfig, files, load_data, train, write_workbooks
+from mlptrace import MlptraceError, TrainConfig, load_data, train, write_workbooks
 from mlptrace.config import OutputConfig
 from mlptrace.cli import main
 from mlptrace.errors import MAX_READ
