@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
       help="also write student copies and answer keys; LEVEL guided (default), formula or matrix")
     a("--variants", type=_number("--variants", "int"), metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
     a("--roster", metavar="FILE", help="with --exercise: one student name a line (UTF-8); one named variant each")
+    a("--lang", default="en", metavar="LANG",
+      help="language of the workbooks' texts: en (default) or zh (the article's Chinese); numbers are the same")
     a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
     a("--version", action="version", version=f"mlptrace {__version__}")
     return p
@@ -128,7 +130,8 @@ def _record(args) -> str:
 def _output(args) -> OutputConfig:
     roster = read_roster(args.roster) if args.roster is not None else None
     return OutputConfig(out=args.out, focus=args.focus, decimals=args.decimals, formulas=not args.values,
-                        exercise=args.exercise, pdf=args.pdf, html=args.html, roster=roster)
+                        exercise=args.exercise, pdf=args.pdf, html=args.html, roster=roster,
+                        lang=args.lang)
 
 
 def _check_outputs(args, output) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .errors import MAX_NUMBER, MlptraceError
+from .i18n import languages
 from .weights import INITS
 
 
@@ -189,7 +190,8 @@ class OutputConfig:
     (clipped to its shape);  decimals : least decimals shown;  formulas : live formulas (False:
     plain values);  exercise : None, or the level of the student copies (EXERCISE_LEVELS);
     pdf : a PDF beside each workbook;  html : an interactive page beside each epoch workbook;
-    roster : with exercise, the students' names, one variant each, in order.
+    roster : with exercise, the students' names, one variant each, in order;  lang : the language
+    of every text a reader sees (one of ``i18n.languages()``; numbers and formulas are the same).
     """
     out: str = "outputs"
     focus: tuple = (1, 1)
@@ -199,6 +201,7 @@ class OutputConfig:
     pdf: bool = False
     html: bool = False
     roster: tuple | None = None
+    lang: str = "en"
 
     def __post_init__(self):
         for name in ("focus", "roster"):
@@ -268,6 +271,7 @@ _OUTPUT_CHECKS = {
     "pdf": _flag("--pdf"),
     "html": _flag("--html"),
     "roster": _roster,
+    "lang": _one_of("--lang", languages()),
 }
 
 

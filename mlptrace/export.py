@@ -12,6 +12,7 @@ from .layout.trails import epoch_trails
 from .writers import html
 from .writers import xlsx as writer
 from .errors import MlptraceError
+from .i18n import catalogue
 from .layout.exercise import Student, questions
 from .weights import to_json
 
@@ -53,12 +54,12 @@ def named_files(trace, options: OutputConfig, jobs, made) -> list[tuple[str, byt
 def marking_rows(trace, options: OutputConfig, student=None, prefix: str = "") -> list[tuple]:
     """One row of the marking table per recorded epoch: (variant, student name, seed, epoch,
     the student's file, [(question, right answer), …])."""
-    student = student or Student(1, 1)
+    student, t = student or Student(1, 1), catalogue(options.lang)
     rows = []
     for epoch in trace.epochs:
-        sheets = layout.SheetNames.of(epoch.updates, trace.plan.steps)
+        sheets = layout.SheetNames.of(epoch.updates, trace.plan.steps, t)
         name = files.epoch_file(epoch.epoch, trace.config.epochs, "exercise", prefix, True)
-        rows.append((student.label, student.name or "", trace.config.seed, epoch.epoch, name,
+        rows.append((student.label(t), student.name or "", trace.config.seed, epoch.epoch, name,
                      questions(epoch, options.exercise, options.focus, sheets)))
     return rows
 
@@ -70,13 +71,13 @@ def epoch_books(trace, options: OutputConfig | None = None):
         yield job[0], epoch_files((trace, options), job)[0]
 
 
-def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3) -> str:
+def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3, lang: str = "en") -> str:
     """An update's step ``step`` (None: every step) as an HTML element for a notebook: the
-    sheets of its workbook, built by the same page writer."""
-    options = OutputConfig(focus=focus, decimals=decimals)
+    sheets of its workbook, built by the same page writer, in language ``lang``."""
+    options = OutputConfig(focus=focus, decimals=decimals, lang=lang)
     ctx = layout.epoch_context(trace, epoch, options)
     sheets = [layout.step_sheet(update, s, ctx) for s in trace.plan.steps if step in (None, s.id)]
-    return html.fragment(sheets, epoch_trails(trace, epoch, options, [update.index]), decimals)
+    return html.fragment(sheets, epoch_trails(trace, epoch, options, [update.index]), decimals, lang)
 
 
 def output_options(out, options: OutputConfig | None, settings: dict) -> OutputConfig:

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Union
 
+from .i18n import english
 from .wording import SIGMOID_GUARD, forms
 
 #: products written out one by one up to this fan-in; beyond it, MMULT/SUMPRODUCT of ranges
@@ -216,14 +217,16 @@ class WorkedRenderer(FormulaRenderer):
 
 class ArithmeticRenderer(_Renderer):
     """The written-out arithmetic, each number with the decimals its cell shows
-    (``places(ref)``); the cells in ``by_name`` (an exercise's answers) are written by name."""
+    (``places(ref)``); the cells in ``by_name`` (an exercise's answers) are written by name;
+    ``t`` translates the few words (relu's slope)."""
 
     spaced = True
     times = "×"
     minus = " − "
 
-    def __init__(self, value: Callable[[Ref], float], places: Callable[[Ref], int], by_name=frozenset()):
-        self.value, self.places, self.by_name = value, places, by_name
+    def __init__(self, value: Callable[[Ref], float], places: Callable[[Ref], int], by_name=frozenset(),
+                 t=english):
+        self.value, self.places, self.by_name, self.t = value, places, by_name, t
 
     def ref(self, r: Ref) -> str:
         if r in self.by_name:
@@ -247,7 +250,7 @@ class ArithmeticRenderer(_Renderer):
         f = forms(e.activation)
         if e.kind == "fn":
             return f.arithmetic.format(x=self.ref(e.arg))
-        return f.slope_arithmetic.format(a=self.ref(e.arg))
+        return self.t(f.slope_arithmetic, a=self.ref(e.arg))  # relu's has words
 
 
 class LiveArithmeticRenderer(ArithmeticRenderer):
@@ -258,8 +261,8 @@ class LiveArithmeticRenderer(ArithmeticRenderer):
     ``"&TEXT(A1,"0.000")&"``; ``line`` wraps a whole line into a formula.
     """
 
-    def __init__(self, address: Callable[[Ref], tuple[int, int]], value, places):
-        super().__init__(value, places)
+    def __init__(self, address: Callable[[Ref], tuple[int, int]], value, places, t=english):
+        super().__init__(value, places, t=t)
         self.address = address
 
     def ref(self, r: Ref) -> str:

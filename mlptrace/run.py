@@ -24,9 +24,9 @@ def _book(shared, job) -> tuple:
     the summary or the marking table."""
     trace, output, links = shared
     if job[1] == "summary":
-        return writer.book_bytes(summary_book(trace, links, decimals=output.decimals)), None
+        return writer.book_bytes(summary_book(trace, links, decimals=output.decimals, lang=output.lang)), None
     if job[1] == "marking":
-        return writer.book_bytes(marking_book(export.marking_rows(trace, output), output.decimals)), None
+        return writer.book_bytes(marking_book(export.marking_rows(trace, output), output.decimals, output.lang)), None
     return export.epoch_files((trace, output), job)
 
 
@@ -82,8 +82,8 @@ def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None
     done = parallel.make_all(_variant, jobs, min_jobs=2)  # a set is a training and its books
     index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made, _ in done]
     summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
-                           decimals=output.decimals, variants=index)
-    marking = marking_book([row for *_, rows in done for row in rows], output.decimals)
+                           decimals=output.decimals, variants=index, lang=output.lang)
+    marking = marking_book([row for *_, rows in done for row in rows], output.decimals, output.lang)
     made = [pair for *_, pairs, _ in done for pair in pairs]
     made += [(files.SUMMARY, writer.book_bytes(summary)),
              (files.in_folder(files.KEYS, files.MARKING), writer.book_bytes(marking))]

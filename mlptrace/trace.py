@@ -10,6 +10,10 @@ Names follow the article.  With one hidden layer they are exactly the article's
 (``hidden_layer_input``, ``d_hiddenlayer`` …); with several, every hidden-layer name gets the
 layer's number, first hidden layer 1: ``wh_1``, ``hidden_layer_input_2``, ``d_hiddenlayer_2``.
 Parameters after the update carry the suffix ``_next``; ``lr`` is a 1×1 matrix.
+
+Words (step titles, what a given matrix is) are English msgids marked for the catalogues; an
+operation's ``symbols`` takes the reader's translate function ``t``, so the plan itself has no
+language.
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ import numpy as np
 
 from . import expr as ex
 from .activations import get as activation
-from .wording import forms, step_sentences
+from .i18n import N_, english
+from .wording import forms, slope_symbol
 
 # ---------------------------------------------------------------- operations
 
@@ -32,8 +37,8 @@ class Given:
     def cell(self, i, j, operands, shapes):
         return None
 
-    def symbols(self, name, operands):
-        return f"{name}: {self.what}"
+    def symbols(self, name, operands, t=english):
+        return f"{name}: {t(self.what)}"
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Affine:
         dot = ex.Dot(tuple(ex.Ref(A, i, k) for k in range(n)), tuple(ex.Ref(W, k, j) for k in range(n)))
         return ex.Bin("+", dot, ex.Ref(b, 0, j))
 
-    def symbols(self, name, operands):
+    def symbols(self, name, operands, t=english):
         A, W, b = operands
         return f"{name} = {A}·{W} + {b}"
 
@@ -62,7 +67,7 @@ class Activate:
     def cell(self, i, j, operands, shapes):
         return ex.Apply(self.activation, "fn", ex.Ref(operands[0], i, j))
 
-    def symbols(self, name, operands):
+    def symbols(self, name, operands, t=english):
         return f"{name} = " + forms(self.activation).symbol.format(z=operands[0])
 
     def apply(self, z):
@@ -77,8 +82,8 @@ class Slope:
     def cell(self, i, j, operands, shapes):
         return ex.Apply(self.activation, "slope", ex.Ref(operands[0], i, j))
 
-    def symbols(self, name, operands):
-        return f"{name} = " + forms(self.activation).slope_symbol.format(a=operands[0])
+    def symbols(self, name, operands, t=english):
+        return f"{name} = " + slope_symbol(self.activation, operands[0], t)
 
     def apply(self, a):
         return activation(self.activation).slope(a)
@@ -91,7 +96,7 @@ class Difference:
     def cell(self, i, j, operands, shapes):
         return ex.Bin("-", ex.Ref(operands[0], i, j), ex.Ref(operands[1], i, j))
 
-    def symbols(self, name, operands):
+    def symbols(self, name, operands, t=english):
         return f"{name} = {operands[0]} − {operands[1]}"
 
     def apply(self, y, out):
@@ -105,8 +110,8 @@ class Product:
     def cell(self, i, j, operands, shapes):
         return ex.Bin("*", ex.Ref(operands[0], i, j), ex.Ref(operands[1], i, j))
 
-    def symbols(self, name, operands):
-        return f"{name} = {operands[0]} * {operands[1]}  (cell by cell)"
+    def symbols(self, name, operands, t=english):
+        return t("{name} = {a} * {b}  (cell by cell)", name=name, a=operands[0], b=operands[1])
 
     def apply(self, a, b):
         return a * b
@@ -121,7 +126,7 @@ class BackProp:
         n = shapes[0][1]
         return ex.Dot(tuple(ex.Ref(d, i, k) for k in range(n)), tuple(ex.Ref(W, j, k) for k in range(n)))
 
-    def symbols(self, name, operands):
+    def symbols(self, name, operands, t=english):
         return f"{name} = {operands[0]}·{operands[1]}ᵀ"
 
     def apply(self, d, W):
@@ -138,7 +143,7 @@ class StepWeights:
         dot = ex.Dot(tuple(ex.Ref(A, k, i) for k in range(n)), tuple(ex.Ref(d, k, j) for k in range(n)))
         return ex.Bin("+", ex.Ref(W, i, j), ex.Bin("*", dot, ex.Ref(lr, 0, 0)))
 
-    def symbols(self, name, operands):
+    def symbols(self, name, operands, t=english):
         W, A, d, lr = operands
         return f"{name} = {W} + {A}ᵀ·{d}·{lr}"
 
@@ -155,9 +160,9 @@ class StepBias:
         total = ex.Total(tuple(ex.Ref(d, k, j) for k in range(shapes[1][0])))
         return ex.Bin("+", ex.Ref(b, 0, j), ex.Bin("*", total, ex.Ref(lr, 0, 0)))
 
-    def symbols(self, name, operands):
+    def symbols(self, name, operands, t=english):
         b, d, lr = operands
-        return f"{name} = {b} + Σrows {d}·{lr}"
+        return t("{name} = {b} + Σrows {d}·{lr}", name=name, b=b, d=d, lr=lr)
 
     def apply(self, b, d, lr):
         return b + np.sum(d, axis=0, keepdims=True) * lr[0, 0]
@@ -177,16 +182,20 @@ class Spec:
 
 @dataclass(frozen=True)
 class Step:
-    """One step sheet: its number, title, the matrices it computes, its phase and its sentence."""
+    """One step sheet: its number, title (an English msgid), the matrices it computes, its
+    phase, the kind of its sentence (a key of ``wording.step_sentences``) and, with several
+    hidden layers, the layer number after the title (" 2")."""
     id: str
     title: str
     computes: tuple
     phase: str  # "given", "forward", "backward" or "update"
-    says: str
+    kind: str
+    layer: str = ""
 
     @property
     def label(self) -> str:
-        return f"{self.id} {self.title}"
+        """The English label: "3 Hidden layer input 2"."""
+        return f"{self.id} {self.title}{self.layer}"
 
 
 @dataclass(frozen=True)
@@ -262,26 +271,27 @@ class Plan:
         """The layers [(W_next, b_next), …] of a computed update, first hidden layer first."""
         return [(values[n.W + "_next"], values[n.b + "_next"]) for n in self.names]
 
-    def _step(self, id, title, phase, says, *entries):
+    def _step(self, id, title, phase, kind, *entries, layer=""):
         """Add a step and the matrices it computes, each given as (name, op, operand, …)."""
         for name, op, *operands in entries:
             self.specs[name] = Spec(name, op, tuple(operands), id)
-        self.steps.append(Step(id, title, tuple(e[0] for e in entries), phase, says))
+        self.steps.append(Step(id, title, tuple(e[0] for e in entries), phase, kind, layer))
 
     def _build(self):
-        names, text = self.names, step_sentences(self.hidden, self.output)
-        self._step("1", "Inputs", "given", text["inputs"],
-                   ("X", Given("the inputs, one row per sample")), ("y", Given("the targets, one row per sample")))
-        self._step("2", "Initial weights", "given", text["weights"],
-                   *[e for n in names for e in ((n.W, Given("weights at the start of this update")),
-                                                (n.b, Given("biases at the start of this update")))],
-                   ("lr", Given("the learning rate")))
-        self._forward(names, text)
-        self._backward(names, text)
+        names = self.names
+        self._step("1", N_("Inputs"), "given", "inputs",
+                   ("X", Given(N_("the inputs, one row per sample"))),
+                   ("y", Given(N_("the targets, one row per sample"))))
+        self._step("2", N_("Initial weights"), "given", "weights",
+                   *[e for n in names for e in ((n.W, Given(N_("weights at the start of this update"))),
+                                                (n.b, Given(N_("biases at the start of this update"))))],
+                   ("lr", Given(N_("the learning rate"))))
+        self._forward(names)
+        self._backward(names)
         inputs = ["X"] + [n.a for n in names[:-1]]
-        self._step("11", "Update weights", "update", text["update_w"],
+        self._step("11", N_("Update weights"), "update", "update_w",
                    *[(n.W + "_next", StepWeights(), n.W, a, n.delta, "lr") for n, a in reversed(list(zip(names, inputs)))])
-        self._step("12", "Update biases", "update", text["update_b"],
+        self._step("12", N_("Update biases"), "update", "update_b",
                    *[(n.b + "_next", StepBias(), n.b, n.delta, "lr") for n in reversed(names)])
 
     @staticmethod
@@ -289,33 +299,33 @@ class Plan:
         """Step id suffix and title suffix of hidden layer k: ".2", " 2" (nothing for one layer)."""
         return (f".{k}", f" {k}") if several else ("", "")
 
-    def _forward(self, names, text):
+    def _forward(self, names):
         """Steps 3–4 per hidden layer, 5 and 6."""
         several, prev, out = len(names) > 2, "X", names[-1]
         for k, n in enumerate(names[:-1], start=1):
             sfx, num = self._numbered(k, several)
-            self._step(f"3{sfx}", f"Hidden layer input{num}", "forward", text["hidden_input"],
-                       (n.z, Affine(), prev, n.W, n.b))
-            self._step(f"4{sfx}", f"Hidden activations{num}", "forward", text["hidden_act"],
-                       (n.a, Activate(self.hidden), n.z))
+            self._step(f"3{sfx}", N_("Hidden layer input"), "forward", "hidden_input",
+                       (n.z, Affine(), prev, n.W, n.b), layer=num)
+            self._step(f"4{sfx}", N_("Hidden activations"), "forward", "hidden_act",
+                       (n.a, Activate(self.hidden), n.z), layer=num)
             prev = n.a
-        self._step("5", "Output", "forward", text["output"],
+        self._step("5", N_("Output"), "forward", "output",
                    (out.z, Affine(), prev, out.W, out.b), (out.a, Activate(self.output), out.z))
-        self._step("6", "Error", "forward", text["error"], (out.error, Difference(), "y", out.a))
+        self._step("6", N_("Error"), "forward", "error", (out.error, Difference(), "y", out.a))
 
-    def _backward(self, names, text):
+    def _backward(self, names):
         """Steps 7 and 8, then 9–10 per hidden layer, last layer first."""
         out, hidden = names[-1], names[:-1]
-        self._step("7", "Slopes", "backward", text["slopes"], (out.slope, Slope(self.output), out.a),
+        self._step("7", N_("Slopes"), "backward", "slopes", (out.slope, Slope(self.output), out.a),
                    *[(n.slope, Slope(self.hidden), n.a) for n in reversed(hidden)])
-        self._step("8", "Output delta", "backward", text["d_output"], (out.delta, Product(), out.error, out.slope))
+        self._step("8", N_("Output delta"), "backward", "d_output", (out.delta, Product(), out.error, out.slope))
         for k in range(len(hidden), 0, -1):
             n, after = names[k - 1], names[k]
             sfx, num = self._numbered(k, len(names) > 2)
-            self._step(f"9{sfx}", f"Hidden error{num}", "backward", text["hidden_error"],
-                       (n.error, BackProp(), after.delta, after.W))
-            self._step(f"10{sfx}", f"Hidden delta{num}", "backward", text["hidden_delta"],
-                       (n.delta, Product(), n.error, n.slope))
+            self._step(f"9{sfx}", N_("Hidden error"), "backward", "hidden_error",
+                       (n.error, BackProp(), after.delta, after.W), layer=num)
+            self._step(f"10{sfx}", N_("Hidden delta"), "backward", "hidden_delta",
+                       (n.delta, Product(), n.error, n.slope), layer=num)
 
 
 # ---------------------------------------------------------------- records

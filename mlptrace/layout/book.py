@@ -1,6 +1,7 @@
 """A whole epoch workbook: the overview, then every step of every update."""
 from __future__ import annotations
 
+from ..i18n import catalogue
 from .board import make_board
 from .cells import Book
 from .exercise import Student
@@ -30,14 +31,15 @@ def epoch_book(trace, epoch, options, copy=None, student=None, one_by_one: bool 
         for u in epoch.updates:
             for s in steps:
                 yield step_sheet(u, s, ctx)
-    header, protect = (student.header if copy else None), copy == "exercise"
+    header, protect = (student.header(ctx.t) if copy else None), copy == "exercise"
     if one_by_one:
-        return Book(sheets(), options.decimals, header, protect, names)
-    return Book(list(sheets()), options.decimals, header, protect)
+        return Book(sheets(), options.decimals, options.lang, header, protect, names)
+    return Book(list(sheets()), options.decimals, options.lang, header, protect)
 
 
 def epoch_context(trace, epoch, options, copy=None, student=None) -> Context:
     """What every sheet of an epoch's workbook shares: above all the board, the same for all."""
     first = epoch.updates[0]  # the largest batch: its board fits every update
     board = make_board(first, header_rows(first) + 1, options.decimals, epoch.updates)
-    return Context(trace, epoch, board, SheetNames.of(epoch.updates, trace.plan.steps), options, copy, student)
+    names = SheetNames.of(epoch.updates, trace.plan.steps, catalogue(options.lang))
+    return Context(trace, epoch, board, names, options, copy, student)

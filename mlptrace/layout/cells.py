@@ -7,6 +7,7 @@ files: the writers (xlsx, html) turn these into what a reader sees.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 
@@ -82,28 +83,40 @@ class Sheet:
     def add(self, *cells: Cell) -> None:
         self.cells.extend(cells)
 
+    def fit(self, col: int, texts) -> None:
+        """Widen column ``col`` (never narrow it) so that each of ``texts`` fits in one line."""
+        self.widths[col] = max([self.widths.get(col, 9)] + [text_width(x) + 1 for x in texts])
+
     def text_row(self, row: int, text: str, role: str, span: int, formula: str | None = None) -> None:
         """A wrapped line of text across ``span`` columns, with a height that fits it."""
         width = sum(self.widths.get(c, 9) for c in range(1, span + 1))
-        lines = max(1, math.ceil(len(text) * 1.1 / max(width, 1)))
+        lines = max(1, math.ceil(text_width(text) * 1.1 / max(width, 1)))
         self.add(Cell(row, 1, text, role, formula, span=span))
         self.heights[row] = 15.0 * lines + 2 if lines > 1 else self.heights.get(row, 15.0)
 
 
 @dataclass
 class Book:
-    """A workbook: sheets in order, the number of decimals to display and, for a student's
-    copy, the page header of every sheet (``header``: its variant and name line) and whether
-    every cell but the answers is protected from typing (``protect``).
+    """A workbook: sheets in order, the number of decimals to display, the language of its texts
+    (the writer picks a font that has its letters) and, for a student's copy, the page header
+    of every sheet (``header``: its variant and name line) and whether every cell but the
+    answers is protected from typing (``protect``).
 
     With ``names`` (every sheet's name, in order), ``sheets`` may be an iterator that makes
     each sheet only when it is reached, so a writer holds one sheet at a time.
     """
     sheets: list
     decimals: int
+    lang: str = "en"
     header: str | None = None
     protect: bool = False
     names: tuple = ()
+
+
+def text_width(text: str) -> int:
+    """The width of ``text`` in a spreadsheet's column units: a wide (Chinese) character counts
+    two, as it takes the room of about two digits."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def quoted(sheet: str) -> str:

@@ -1,5 +1,5 @@
 """Exercise copies: which cells are the student's answers, what counts as right, and every word
-the copies say about them (plain English literals kept here, in one place).
+the copies say about them (English texts kept here, in one place, marked for the catalogues).
 
 Three levels (``--exercise LEVEL``): ``guided`` asks for the focus cell of every computed matrix
 and writes its arithmetic out with the numbers; ``formula`` asks the same cells but writes the
@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from .. import expr as ex
+from ..i18n import N_, catalogue, english
 from ..trace import Given
 from .board import focus_cell
 from .cells import quoted
@@ -54,14 +55,13 @@ class Student:
     count: int
     name: str | None = None
 
-    @property
-    def label(self) -> str:
-        return f"Variant {self.number:0{max(2, len(str(self.count)))}d}"
+    def label(self, t=english) -> str:
+        """"Variant 07", in the reader's language."""
+        return t("Variant {number}", number=f"{self.number:0{max(2, len(str(self.count)))}d}")
 
-    @property
-    def header(self) -> str:
+    def header(self, t=english) -> str:
         """The page header of every sheet of the copy."""
-        return f"{self.label}    Name: {self.name or '_' * 24}"
+        return t("{variant}    Name: {name}", variant=self.label(t), name=self.name or "_" * 24)
 
 
 def is_change(name: str) -> bool:
@@ -90,13 +90,13 @@ def asked_value(update, name: str, i: int, j: int) -> float:
     return float(update[name][i, j])
 
 
-def change_symbols(name: str, symbols: str) -> str:
+def change_symbols(name: str, symbols: str, t=english) -> str:
     """``wh_next = wh + Xᵀ·d_hiddenlayer·lr`` as a copy writes it: the change first."""
     old = name[:-len("_next")]
     rest = symbols.split(f" = {old} + ", 1)[1]
     if old.startswith("b"):  # the article's names: weights w…, biases b…
-        return f"Δ{old} = {rest}   (the new biases: {name} = {old} + Δ{old})"
-    return f"Δ{old} = {rest}   (the new weights: {name} = {old} + Δ{old})"
+        return t("Δ{old} = {rest}   (the new biases: {name} = {old} + Δ{old})", old=old, rest=rest, name=name)
+    return t("Δ{old} = {rest}   (the new weights: {name} = {old} + Δ{old})", old=old, rest=rest, name=name)
 
 
 def asked_cells(update, name: str, level: str, focus) -> list[tuple[int, int]]:
@@ -183,7 +183,7 @@ def questions(epoch, level: str, focus, sheets) -> list[tuple[str, float]]:
 
 # ---------------------------------------------------------------- words
 
-EXERCISE_NOTE = (
+EXERCISE_NOTE = N_(
     "Exercise: on every step sheet the yellow cells are empty. Compute each one by hand from the "
     "orange cells, following the formula above the board, and type your number in (with a decimal "
     "point, e.g. 0.123). It turns green when it matches the right answer to 3 significant digits "
@@ -193,27 +193,28 @@ EXERCISE_NOTE = (
     "the numbers you typed; an answer worked out correctly from your own earlier answers is right "
     "too, as long as those are green (so rounding them does no harm, but correct your reds first). "
     "Only the answer cells, and your name, can be typed in.")
-KEY_NOTE = ("Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy "
+KEY_NOTE = N_("Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy "
             "(steps 11 and 12: the change Δ of each weight and bias).")
 LEVEL_NOTES = {
-    "guided": "Level guided: one cell per matrix, its arithmetic written out with the numbers.",
-    "formula": "Level formula: one cell per matrix; the arithmetic names the cells, find their numbers in the orange cells.",
-    "matrix": "Level matrix: every cell of every matrix the step computes; the formula in symbols only.",
+    "guided": N_("Level guided: one cell per matrix, its arithmetic written out with the numbers."),
+    "formula": N_("Level formula: one cell per matrix; the arithmetic names the cells, find their numbers in "
+                  "the orange cells."),
+    "matrix": N_("Level matrix: every cell of every matrix the step computes; the formula in symbols only."),
 }
-SCORE_LABEL = "Score"
-SCORE_OF = "of {n} right"  # after the live score: "9" "of 14 right"
-NAME_LABEL = "Name"
-ANSWER_TITLE = "A number, please"
-ANSWER_HELP = "Type a number with a decimal point, e.g. 0.123 (not 0,123, no text)."
+SCORE_LABEL = N_("Score")
+SCORE_OF = N_("of {n} right")  # after the live score: "9" "of 14 right"
+NAME_LABEL = N_("Name")
+ANSWER_TITLE = N_("A number, please")
+ANSWER_HELP = N_("Type a number with a decimal point, e.g. 0.123 (not 0,123, no text).")
 ASKED = "?"
-MARKING_TITLE = "Marking: the right answers of every copy"
-MARKING_HEADS = ("variant", "student", "seed", "epoch", "copy")
-MARKING_NOTE = ("An answer is right when it is within one unit of the 3rd significant digit of the "
+MARKING_TITLE = N_("Marking: the right answers of every copy")
+MARKING_HEADS = (N_("variant"), N_("student"), N_("seed"), N_("epoch"), N_("copy"))
+MARKING_NOTE = N_("An answer is right when it is within one unit of the 3rd significant digit of the "
                 "number here, or of the number worked out from the student's own earlier answers where "
                 "those are right (the copy's Score counts both). Steps 11 and 12 ask for the change Δ.")
 
 
-def marking_book(rows, decimals: int = 3):
+def marking_book(rows, decimals: int = 3, lang: str = "en"):
     """The marking table: one row per copy (variant, student, seed, epoch, the student's file),
     one column per question (its head turned upright, so the column is as narrow as its
     numbers), the right answers, each with the digits the sheets show (at least ``decimals``
@@ -221,28 +222,31 @@ def marking_book(rows, decimals: int = 3):
 
     Printed one page wide when that keeps three quarters of full size; else at full size over
     pages across, with the heads and the variant and student columns on every page (and the
-    title and note wrapped inside those columns, so no page shows them cut)."""
+    title and note wrapped inside those columns, so no page shows them cut).  Its words in
+    language ``lang``."""
     from .board import MIN_SCALE, PAGE_POINTS  # local: board and cells are the model, this one of their users
-    from .cells import Book, Cell, Sheet
+    from .cells import Book, Cell, Sheet, text_width
 
+    t = catalogue(lang)
+    named = [t(h) for h in MARKING_HEADS]
     heads = list(dict.fromkeys(q for *_, asked in rows for q, _ in asked))
     first = len(MARKING_HEADS) + 1
     texts = [["" if x is None else str(x) for x in row[:5]] for row in rows]
-    widths = {c: max([len(h) + 2] + [len(t[c - 1]) + 2 for t in texts]) for c, h in enumerate(MARKING_HEADS, start=1)}
+    widths = {c: max([text_width(h) + 2] + [text_width(x[c - 1]) + 2 for x in texts]) for c, h in enumerate(named, start=1)}
     widths[2] = max(widths[2], 24)
     shown = {q: [] for q in heads}
     for *_, asked in rows:
         for q, value in asked:
             shown[q].append(ex.number_text(value, ex.places_for(value, decimals)))
-    widths.update({c: max(8, *(len(t) + 2 for t in shown[q])) for c, q in enumerate(heads, start=first)})
+    widths.update({c: max(8, *(len(x) + 2 for x in shown[q])) for c, q in enumerate(heads, start=first)})
     points = sum(5.25 * w + 3.75 for w in widths.values())  # printed widths, as board.PAGE_POINTS counts
     fits = points * MIN_SCALE <= PAGE_POINTS[0]
-    sheet = Sheet("Marking", widths=widths, fit_width=fits, titles=(0, 0) if fits else (4, 2))
+    sheet = Sheet(t("Marking"), widths=widths, fit_width=fits, titles=(0, 0) if fits else (4, 2))
     span = len(widths) if fits else 2
-    sheet.text_row(1, MARKING_TITLE, "heading" if not fits else "title", span)
+    sheet.text_row(1, t(MARKING_TITLE), "heading" if not fits else "title", span)
     sheet.heights[1] = max(sheet.heights[1] * 21.0 / 15.0, 21.0)
-    sheet.text_row(2, MARKING_NOTE, "note", span)
-    for c, h in enumerate(MARKING_HEADS, start=1):
+    sheet.text_row(2, t(MARKING_NOTE), "note", span)
+    for c, h in enumerate(named, start=1):
         sheet.add(Cell(4, c, h, "header"))
     for c, q in enumerate(heads, start=first):
         sheet.add(Cell(4, c, q, "header_up"))
@@ -252,4 +256,4 @@ def marking_book(rows, decimals: int = 3):
                   Cell(r, 4, epoch, "fact"), Cell(r, 5, file, "fact"))
         for q, value in asked:
             sheet.add(Cell(r, first + heads.index(q), value, "number", places=ex.places_for(value, decimals)))
-    return Book([sheet], decimals)
+    return Book([sheet], decimals, lang)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import expr as ex
+from ..i18n import catalogue, english
 from ..trace import Given, Update
+from ..wording import step_sentences
 from .board import Board, focus_cell, matrix_title, number_places, shape_text
 from .cells import Cell, Sheet, quoted
 from .exercise import (ASKED, answer_sources, answers, asked_expr, asked_value, change_symbols, is_change,
@@ -18,13 +20,19 @@ class SheetNames:
     names: dict
 
     @classmethod
-    def of(cls, updates, steps) -> "SheetNames":
+    def of(cls, updates, steps, t=english) -> "SheetNames":
         several = len(updates) > 1
-        return cls({(u.index, s.id): (f"U{u.index} " if several else "") + s.label
-                    for u in updates for s in steps})
+        def name(u, s):
+            return t("U{update} {step}", update=u.index, step=step_label(s, t)) if several else step_label(s, t)
+        return cls({(u.index, s.id): name(u, s) for u in updates for s in steps})
 
     def __call__(self, update: int, step: str) -> str:
         return self.names[(update, step)]
+
+
+def step_label(step, t=english) -> str:
+    """A step's number and title in the reader's language: "3 Hidden layer input 2"."""
+    return f"{step.id} {t(step.title)}{step.layer}"
 
 
 def _given_formula(name, i, j, update, board, sheets, sheet, change=False):
@@ -76,24 +84,24 @@ def _step_lines(update, step, ctx):
     copy the result is "?" and other answers are written by name, so no line gives away an
     answer the student is asked for on this sheet or an earlier one; the formula level writes
     every number by name, the matrix level has no arithmetic line."""
-    level, focus = ctx.level, ctx.focus
+    level, focus, t = ctx.level, ctx.focus, ctx.t
     by_name = (_Everything() if level == "formula" else answers(update, level, focus)) if ctx.exercise else frozenset()
     places = _places(update, ctx)
-    live = ctx.formulas and ex.LiveArithmeticRenderer(ctx.board.address, update.cell_value, places)
+    live = ctx.formulas and ex.LiveArithmeticRenderer(ctx.board.address, update.cell_value, places, t)
     lines = []
     for name in step.computes:
-        symbols = matrix_line(update, name)
+        symbols = matrix_line(update, name, t)
         if isinstance(update.spec(name).op, Given):
             lines.append((symbols, "formula_text", None))
             continue
         change = bool(ctx.copy) and is_change(name)
-        lines.append((change_symbols(name, symbols) if change else symbols, "formula_text", None))
+        lines.append((change_symbols(name, symbols, t) if change else symbols, "formula_text", None))
         if ctx.exercise and level == "matrix":
             continue
         i, j = focus_cell(update[name].shape, focus)
         e = asked_expr(update, name, i, j) if change else update.cell_expr(name, i, j)
         head = f"{shown_name(name) if change else name}[{i + 1},{j + 1}]"
-        arithmetic = ex.ArithmeticRenderer(update.cell_value, places, by_name).render(e)
+        arithmetic = ex.ArithmeticRenderer(update.cell_value, places, by_name, t).render(e)
         value = asked_value(update, name, i, j) if change else update[name][i, j]
         result = ASKED if ctx.exercise else ex.number_text(value, places(ex.Ref(name, i, j)))
         formula = live.line(head, e, ex.Ref(name, i, j)) if live else None
@@ -101,16 +109,16 @@ def _step_lines(update, step, ctx):
     return lines
 
 
-def matrix_line(update, name) -> str:
+def matrix_line(update, name, t=english) -> str:
     """A matrix's formula in symbols; for a given matrix what it is, and its shape."""
     spec = update.spec(name)
-    symbols = spec.op.symbols(name, spec.operands)
+    symbols = spec.op.symbols(name, spec.operands, t)
     if isinstance(spec.op, Given):
         return f"{symbols}  ({shape_text(update[name].shape)})"
     return symbols
 
 
-def cell_lines(update, name, i, j, decimals, by_name=frozenset(), exercise=False) -> tuple[str, str]:
+def cell_lines(update, name, i, j, decimals, by_name=frozenset(), exercise=False, t=english) -> tuple[str, str]:
     """What a sheet says about cell (i, j) of ``name``: its matrix's line (``matrix_line``) and
     the cell's arithmetic written out with its numbers (the result "?" in an exercise); a
     given cell's second line is just its number.  Each number has the digits its cell shows."""
@@ -118,9 +126,9 @@ def cell_lines(update, name, i, j, decimals, by_name=frozenset(), exercise=False
     value = "?" if exercise else ex.number_text(update[name][i, j], places(ex.Ref(name, i, j)))
     e = update.cell_expr(name, i, j)
     if e is None:
-        return matrix_line(update, name), f"{name}[{i + 1},{j + 1}] = {value}"
-    arithmetic = ex.ArithmeticRenderer(update.cell_value, places, by_name).render(e)
-    return matrix_line(update, name), f"{name}[{i + 1},{j + 1}] = {arithmetic} = {value}"
+        return matrix_line(update, name, t), f"{name}[{i + 1},{j + 1}] = {value}"
+    arithmetic = ex.ArithmeticRenderer(update.cell_value, places, by_name, t).render(e)
+    return matrix_line(update, name, t), f"{name}[{i + 1},{j + 1}] = {arithmetic} = {value}"
 
 
 def header_rows(update) -> int:
@@ -165,6 +173,11 @@ class Context:
     def decimals(self) -> int:
         return self.options.decimals
 
+    @property
+    def t(self):
+        """The translate function of the reader's language (``i18n.catalogue``)."""
+        return catalogue(self.options.lang)
+
 
 def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     """The sheet of one step of one update: header lines, then the board up to this step.
@@ -175,12 +188,15 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     """
     board, n_updates = ctx.board, len(ctx.epoch.updates)
     sheet = Sheet(ctx.sheets(update.index, step.id), widths=dict(board.widths), one_page=board.one_page)
-    where = f"epoch {ctx.epoch.epoch}"
+    t = ctx.t
+    where = t("epoch {epoch}", epoch=ctx.epoch.epoch)
     if n_updates > 1:
-        where += f", update {update.index} of {n_updates} ({samples_text(update.samples)})"
-    sheet.add(Cell(1, 1, f"Step {step.label} — {where}", "title"))
+        where += t(", update {index} of {count} ({samples})", index=update.index, count=n_updates,
+                   samples=samples_text(update.samples, t))
+    sheet.add(Cell(1, 1, t("Step {label} — {where}", label=step_label(step, t), where=where), "title"))
     sheet.heights[1] = 21.0
-    sheet.text_row(2, step.says, "text", board.last_col)
+    plan = update.plan
+    sheet.text_row(2, step_sentences(plan.hidden, plan.output, t)[step.kind], "text", board.last_col)
     for k, (text, role, formula) in enumerate(_step_lines(update, step, ctx)):
         sheet.text_row(3 + k, text, role, board.last_col, formula)  # wrapped: printed whole
     order = [s.id for s in update.plan.steps]
@@ -261,7 +277,7 @@ def _add_matrix(sheet, update, name, ctx, roles, asked, answers, own=frozenset()
                            answer=value if addr in asked else None))
 
 
-def samples_text(samples) -> str:
+def samples_text(samples, t=english) -> str:
     """The samples an update used, 1-based, ranges folded: "sample 4", "samples 1–3, 7"."""
     nums = [s + 1 for s in samples]
     parts, start = [], 0
@@ -270,4 +286,6 @@ def samples_text(samples) -> str:
             a, b = nums[start], nums[k - 1]
             parts.append(f"{a}–{b}" if b > a + 1 else f"{a}, {b}" if b == a + 1 else f"{a}")
             start = k
-    return ("sample " if len(nums) == 1 else "samples ") + ", ".join(parts)
+    if len(nums) == 1:
+        return t("sample {numbers}", numbers=parts[0])
+    return t("samples {numbers}", numbers=", ".join(parts))

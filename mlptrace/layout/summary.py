@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import expr as ex
 from ..activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from ..i18n import catalogue, english
 from ..wording import forms
 from ..trainer import history_epochs
 from .cells import Book, Cell, Chart, Series, Sheet
@@ -23,9 +24,9 @@ MAX_SAMPLES = 40  # rows of the outputs-against-targets table: the summary stays
 PERCEPTRON_X, PERCEPTRON_W, THRESHOLD, BIAS = (0, 1, 1), (2, 3, 4), 0, -8
 
 
-def _loss_sheet(trace) -> Sheet:
-    sheet = Sheet("Loss", widths={1: 10, 2: 16}, hidden=True)
-    sheet.add(Cell(1, 1, "epoch", "key"), Cell(1, 2, "loss ½·ΣE²", "key"))
+def _loss_sheet(trace, t) -> Sheet:
+    sheet = Sheet(t("Loss"), widths={1: 10, 2: 16}, hidden=True)
+    sheet.add(Cell(1, 1, t("epoch"), "key"), Cell(1, 2, t("loss ½·ΣE²"), "key"))
     for r, e in enumerate(history_epochs(trace.config.epochs), start=2):
         sheet.add(Cell(r, 1, int(e), "fact"), Cell(r, 2, float(trace.loss[e - 1]), "number"))
     return sheet
@@ -48,13 +49,13 @@ def _charted(names, initial) -> list[tuple[str, list]]:
     return out
 
 
-def _parameter_sheet(trace, charted) -> Sheet:
+def _parameter_sheet(trace, charted, t) -> Sheet:
     """The charted weights and biases at the start (epoch 0) and after each epoch the loss
     chart shows: what the charts draw and nothing more."""
-    sheet = Sheet("Parameters", widths={1: 10}, hidden=True)
+    sheet = Sheet(t("Parameters"), widths={1: 10}, hidden=True)
     history = trace.history
     columns = [entry for _, entries, _ in charted for entry in entries]
-    sheet.add(Cell(1, 1, "epoch", "key"))
+    sheet.add(Cell(1, 1, t("epoch"), "key"))
     for c, (label, *_) in enumerate(columns, start=2):
         sheet.add(Cell(1, c, label, "key"))
         sheet.widths[c] = max(10, len(label) + 2)
@@ -92,14 +93,14 @@ def nice_step(rough: float) -> float:
     return float(next(power * m for m in (1, 2, 5, 10) if power * m >= rough))
 
 
-def _outputs_table(sheet, trace, row, decimals) -> int:
+def _outputs_table(sheet, trace, row, decimals, t) -> int:
     """Outputs against targets before training and after the last epoch."""
     data = trace.data
     before, after = trace.predict(layers=trace.initial), trace.predict()
-    heads = ["sample", *data.input_names, *(f"target {t}" for t in data.target_names),
-             *(f"output before training ({t})" for t in data.target_names),
-             *(f"output after training ({t})" for t in data.target_names)]
-    sheet.add(Cell(row, 1, "Outputs against targets", "subtitle"))
+    heads = [t("sample"), *data.input_names, *(t("target {name}", name=n) for n in data.target_names),
+             *(t("output before training ({name})", name=n) for n in data.target_names),
+             *(t("output after training ({name})", name=n) for n in data.target_names)]
+    sheet.add(Cell(row, 1, t("Outputs against targets"), "subtitle"))
     for c, h in enumerate(heads, start=1):
         sheet.add(Cell(row + 1, c, h, "header"))
     sheet.heights[row + 1] = 30.0  # long headers wrap onto two lines
@@ -113,65 +114,68 @@ def _outputs_table(sheet, trace, row, decimals) -> int:
         for k, v in enumerate(table[s]):
             sheet.add(_number(row + 2 + s, 2 + k, float(v), decimals, whole=whole[k]))
     if shown < data.X.shape[0]:
-        sheet.add(Cell(row + 2 + shown, 1, f"… the first {shown} of {data.X.shape[0]} samples", "note"))
+        sheet.add(Cell(row + 2 + shown, 1, t("… the first {shown} of {count} samples", shown=shown,
+                                             count=data.X.shape[0]), "note"))
     return row + 4 + shown
 
 
-def summary_sheet(trace, files, *, decimals=3) -> Sheet:
+def summary_sheet(trace, files, *, decimals=3, t=english) -> Sheet:
     """The first sheet: settings, links to the workbooks, outputs against targets; the charts
     come below (``summary_book``).  Returns the sheet and its first free row."""
-    sheet = Sheet("Summary", widths={1: 24, **{c: 14 for c in range(2, 12)}})
-    sheet.add(Cell(1, 1, "mlptrace — training summary", "title"))
+    sheet = Sheet(t("Summary"), widths={1: 24, **{c: 14 for c in range(2, 12)}})
+    sheet.add(Cell(1, 1, t("mlptrace — training summary"), "title"))
     sheet.heights[1] = 21.0
     row = 3
-    for key, value in overview_facts(trace, decimals):
+    facts = overview_facts(trace, decimals, t=t)
+    sheet.fit(1, [key for key, _ in facts])
+    for key, value in facts:
         sheet.add(Cell(row, 1, key, "key"), fact_cell(row, value, decimals, span=6))
         row += 1
     row += 1
-    sheet.add(Cell(row, 1, "Workbooks", "subtitle"))
+    sheet.add(Cell(row, 1, t("Workbooks"), "subtitle"))
     for label, path in files:
         row += 1
         sheet.add(Cell(row, 1, label, "link", url=path), Cell(row, 2, path, "fact", span=4))
-    return sheet, _outputs_table(sheet, trace, row + 2, decimals) + 1
+    return sheet, _outputs_table(sheet, trace, row + 2, decimals, t) + 1
 
 
-def concepts_sheet(decimals=3) -> Sheet:
+def concepts_sheet(decimals=3, t=english) -> Sheet:
     """The article's sections 2–3 with numbers: the perceptron's three rules; the activations."""
-    sheet = Sheet("Concepts", widths={1: 30, **{c: 11 for c in range(2, 9)}}, one_page=True)
-    sheet.add(Cell(1, 1, "Concepts: from the perceptron to activation functions", "title"))
+    sheet = Sheet(t("Concepts"), widths={1: 30, **{c: 11 for c in range(2, 9)}}, one_page=True)
+    sheet.add(Cell(1, 1, t("Concepts: from the perceptron to activation functions"), "title"))
     sheet.heights[1] = 21.0
-    sheet.text_row(2, "A perceptron takes several inputs and gives one output. The article relates them in three "
-                      "ways; change an input, a weight, the threshold or the bias and watch the output.", "text", 8)
+    sheet.text_row(2, t("A perceptron takes several inputs and gives one output. The article relates them in three "
+                        "ways; change an input, a weight, the threshold or the bias and watch the output."), "text", 8)
     for c, h in enumerate(["x1", "x2", "x3"], start=2):
         sheet.add(Cell(4, c, h, "header"))
     def given(row, col, v):
         return Cell(row, col, float(v), "value", whole=True)
 
-    sheet.add(Cell(5, 1, "inputs x", "key"), *(given(5, 2 + k, v) for k, v in enumerate(PERCEPTRON_X)))
-    sheet.add(Cell(6, 1, "weights w", "key"), *(given(6, 2 + k, v) for k, v in enumerate(PERCEPTRON_W)))
-    sheet.add(Cell(7, 1, "threshold", "key"), given(7, 2, THRESHOLD))
-    sheet.add(Cell(8, 1, "bias b (our choice)", "key"), given(8, 2, BIAS))
+    sheet.add(Cell(5, 1, t("inputs x"), "key"), *(given(5, 2 + k, v) for k, v in enumerate(PERCEPTRON_X)))
+    sheet.add(Cell(6, 1, t("weights w"), "key"), *(given(6, 2 + k, v) for k, v in enumerate(PERCEPTRON_W)))
+    sheet.add(Cell(7, 1, t("threshold"), "key"), given(7, 2, THRESHOLD))
+    sheet.add(Cell(8, 1, t("bias b (our choice)"), "key"), given(8, 2, BIAS))
     x, w = np.array(PERCEPTRON_X), np.array(PERCEPTRON_W)
     rules = [
-        ("1. plain sum > threshold", "IF(SUM(B5:D5)>B7,1,0)", float(x.sum() > THRESHOLD), "x1 + x2 + x3"),
-        ("2. weighted sum > threshold", "IF(SUMPRODUCT(B6:D6,B5:D5)>B7,1,0)", float(w @ x > THRESHOLD),
+        (t("1. plain sum > threshold"), "IF(SUM(B5:D5)>B7,1,0)", float(x.sum() > THRESHOLD), "x1 + x2 + x3"),
+        (t("2. weighted sum > threshold"), "IF(SUMPRODUCT(B6:D6,B5:D5)>B7,1,0)", float(w @ x > THRESHOLD),
          "w1·x1 + w2·x2 + w3·x3"),
-        ("3. weighted sum + bias > threshold", "IF(SUMPRODUCT(B6:D6,B5:D5)+B8>B7,1,0)",
+        (t("3. weighted sum + bias > threshold"), "IF(SUMPRODUCT(B6:D6,B5:D5)+B8>B7,1,0)",
          float(w @ x + BIAS > THRESHOLD), "w1·x1 + w2·x2 + w3·x3 + b"),
     ]
-    sheet.add(Cell(10, 1, "rule", "header"), Cell(10, 2, "output", "header"), Cell(10, 3, "compares", "header"))
+    sheet.add(Cell(10, 1, t("rule"), "header"), Cell(10, 2, t("output"), "header"), Cell(10, 3, t("compares"), "header"))
     for r, (label, formula, value, words) in enumerate(rules, start=11):
         sheet.add(Cell(r, 1, label, "key"), Cell(r, 2, value, "focus", formula, whole=True),
                   Cell(r, 3, words, "fact", span=4))
-    return _activation_table(sheet, 15, decimals)
+    return _activation_table(sheet, 15, decimals, t)
 
 
-def _activation_table(sheet, row, decimals) -> Sheet:
-    sheet.text_row(row, "An activation function turns a neuron's weighted sum z into its output a. Its slope "
-                        "(derivative) tells backpropagation how strongly a changes with z; the article writes "
-                        "it from the output a.", "text", 8)
+def _activation_table(sheet, row, decimals, t) -> Sheet:
+    sheet.text_row(row, t("An activation function turns a neuron's weighted sum z into its output a. Its slope "
+                          "(derivative) tells backpropagation how strongly a changes with z; the article writes "
+                          "it from the output a."), "text", 8)
     acts = HIDDEN_ACTIVATIONS
-    heads = ["z"] + [h for a in acts for h in (a, f"{a} slope")]
+    heads = ["z"] + [h for a in acts for h in (a, t("{activation} slope", activation=a))]
     for c, h in enumerate(heads, start=1):
         sheet.add(Cell(row + 1, c, h, "header"))
     zs = np.round(np.arange(-5, 5.0001, 0.5), 10)
@@ -188,21 +192,21 @@ def _activation_table(sheet, row, decimals) -> Sheet:
                               written.slope_formula.format(a=a_ref)))
     last = first + len(zs) - 1
     x = Series("z", sheet.name, 1, first, last)
-    sheet.charts.append(Chart("Activation functions", "z", "a", x,
+    sheet.charts.append(Chart(t("Activation functions"), "z", "a", x,
                               tuple(Series(a, sheet.name, 2 + 2 * k, first, last) for k, a in enumerate(acts)),
                               row=4, col=10, width=15, height=7.5, y_places=axis_places([-1, 5])))
-    sheet.charts.append(Chart("Their slopes", "z", "slope", x,
-                              tuple(Series(f"{a} slope", sheet.name, 3 + 2 * k, first, last)
+    sheet.charts.append(Chart(t("Their slopes"), "z", t("slope"), x,
+                              tuple(Series(t("{activation} slope", activation=a), sheet.name, 3 + 2 * k, first, last)
                                     for k, a in enumerate(acts)),
                               row=20, col=10, width=15, height=7.5, y_places=axis_places([0, 1])))
     return sheet
 
 
-def variants_sheet(variants) -> Sheet:
+def variants_sheet(variants, t=english) -> Sheet:
     """The index of exercise variants: number, seed, final loss, links to each file."""
-    sheet = Sheet("Variants", widths={1: 10, 2: 12, 3: 14, 4: 40, 5: 40, 6: 40, 7: 40})
-    sheet.add(Cell(1, 1, "Exercise variants: one per student, each from its own seed", "title"))
-    for c, h in enumerate(["variant", "seed", "final loss", "files"], start=1):
+    sheet = Sheet(t("Variants"), widths={1: 10, 2: 12, 3: 14, 4: 40, 5: 40, 6: 40, 7: 40})
+    sheet.add(Cell(1, 1, t("Exercise variants: one per student, each from its own seed"), "title"))
+    for c, h in enumerate([t("variant"), t("seed"), t("final loss"), t("files")], start=1):
         sheet.add(Cell(3, c, h, "header"))
     for r, (number, seed, loss, files) in enumerate(variants, start=4):
         sheet.add(Cell(r, 1, number, "fact"), Cell(r, 2, seed, "fact"), Cell(r, 3, loss, "number"))
@@ -215,40 +219,43 @@ def variants_sheet(variants) -> Sheet:
 CHART_ROWS, CHART_COLS = 15, (1, 6)
 
 
-def _charts(trace, charted, params_rows) -> list[Chart]:
+def _charts(trace, charted, params_rows, t) -> list[Chart]:
     """The loss (linear and logarithmic), then one chart per weight and bias matrix."""
     epochs = trace.config.epochs
     n = len(history_epochs(epochs)) + 1
     sampled = trace.loss[history_epochs(epochs) - 1]
     x_step = nice_step(epochs / 5)
-    x = Series("epoch", "Loss", 1, 2, n)
-    loss = (Series("loss", "Loss", 2, 2, n),)
-    charts = [Chart("Loss ½·ΣE² over the epochs", "epoch", "loss", x, loss, 0, 0, x_max=epochs,
+    epoch, sheet = t("epoch"), t("Loss")
+    x = Series(epoch, sheet, 1, 2, n)
+    loss = (Series(t("loss"), sheet, 2, 2, n),)
+    charts = [Chart(t("Loss ½·ΣE² over the epochs"), epoch, t("loss"), x, loss, 0, 0, x_max=epochs,
                     x_step=x_step, y_places=axis_places([0, *sampled])),
-              Chart("Loss on a logarithmic scale", "epoch", "loss (log scale)", x, loss, 0, 0, x_max=epochs,
+              Chart(t("Loss on a logarithmic scale"), epoch, t("loss (log scale)"), x, loss, 0, 0, x_max=epochs,
                     x_step=x_step, y_places=axis_places(sampled, log=True), log_y=True)]
-    x = Series("epoch", "Parameters", 1, 2, params_rows)
+    sheet = t("Parameters")
+    x = Series(epoch, sheet, 1, 2, params_rows)
     col = 2
     history = np.array([[layers[l][k][i, j] for _, entries, _ in charted for _, l, k, i, j in entries]
                         for _, layers in trace.history])
     for name, entries, size in charted:
-        title = f"{name} over the epochs" + (f" ({len(entries)} of its {size}, evenly chosen)"
-                                             if len(entries) < size else "")
-        series = tuple(Series(label, "Parameters", col + k, 2, params_rows) for k, (label, *_) in enumerate(entries))
+        title = t("{name} over the epochs", name=name) + (
+            t(" ({shown} of its {size}, evenly chosen)", shown=len(entries), size=size) if len(entries) < size else "")
+        series = tuple(Series(label, sheet, col + k, 2, params_rows) for k, (label, *_) in enumerate(entries))
         values = history[:, col - 2:col - 2 + len(entries)]
-        charts.append(Chart(title, "epoch", "value", x, series, 0, 0, x_max=epochs, x_step=x_step,
+        charts.append(Chart(title, epoch, t("value"), x, series, 0, 0, x_max=epochs, x_step=x_step,
                             y_places=axis_places(values)))
         col += len(entries)
     return charts
 
 
-def summary_book(trace, files, *, decimals=3, variants=()) -> Book:
+def summary_book(trace, files, *, decimals=3, variants=(), lang="en") -> Book:
     """The summary workbook: Summary (with charts), Concepts, the variants' index if any, and
-    the charts' data sheets."""
-    summary, row = summary_sheet(trace, files, decimals=decimals)
+    the charts' data sheets; every text in language ``lang``."""
+    t = catalogue(lang)
+    summary, row = summary_sheet(trace, files, decimals=decimals, t=t)
     charted = _charted(trace.plan.names, trace.initial)
-    params, params_rows = _parameter_sheet(trace, charted)
-    charts = _charts(trace, charted, params_rows)
+    params, params_rows = _parameter_sheet(trace, charted, t)
+    charts = _charts(trace, charted, params_rows, t)
     summary.breaks.append(row)  # the charts start on a new page, two rows of two a page
     for k, chart in enumerate(charts):
         line, side = divmod(k, 2)
@@ -256,7 +263,8 @@ def summary_book(trace, files, *, decimals=3, variants=()) -> Book:
             summary.breaks.append(row + line * CHART_ROWS)
         summary.charts.append(replace(chart, row=row + line * CHART_ROWS, col=CHART_COLS[side]))
     row += (len(charts) + 1) // 2 * CHART_ROWS
-    summary.text_row(row, "The charts' numbers are on the hidden sheets Loss and Parameters "
-                          "(right-click a sheet tab → Unhide / Show Sheet).", "note", 8)
-    extra = [variants_sheet(variants)] if variants else []
-    return Book([summary, concepts_sheet(decimals), *extra, _loss_sheet(trace), params], decimals)
+    summary.text_row(row, t("The charts' numbers are on the hidden sheets {loss} and {parameters} "
+                            "(right-click a sheet tab → Unhide / Show Sheet).",
+                            loss=t("Loss"), parameters=t("Parameters")), "note", 8)
+    extra = [variants_sheet(variants, t)] if variants else []
+    return Book([summary, concepts_sheet(decimals, t), *extra, _loss_sheet(trace, t), params], decimals, lang)

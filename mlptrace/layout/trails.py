@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import expr as ex
+from ..i18n import english
 from .book import epoch_context
 from .steps import cell_lines
 
@@ -22,8 +23,8 @@ class Trail:
     lines: tuple
 
 
-def update_trails(update, decimals: int) -> dict:
-    """{Ref: Trail} for every cell of every matrix of ``update``."""
+def update_trails(update, decimals: int, t=english) -> dict:
+    """{Ref: Trail} for every cell of every matrix of ``update`` (its words translated by ``t``)."""
     out = {}
     for name, values in update.values.items():
         for i in range(values.shape[0]):
@@ -31,7 +32,7 @@ def update_trails(update, decimals: int) -> dict:
                 e = update.cell_expr(name, i, j)
                 ref = ex.Ref(name, i, j)
                 out[ref] = Trail(ref, tuple(ex.refs(e)) if e is not None else (),
-                                 cell_lines(update, name, i, j, decimals))
+                                 cell_lines(update, name, i, j, decimals, t=t))
     return out
 
 
@@ -50,4 +51,4 @@ def epoch_trails(trace, epoch, options, updates=None) -> EpochTrails:
     ctx = epoch_context(trace, epoch, options)
     chosen = [u for u in epoch.updates if updates is None or u.index in updates]
     return EpochTrails(ctx.board, {name: u for (u, _), name in ctx.sheets.names.items()},
-                       {u.index: update_trails(u, options.decimals) for u in chosen})
+                       {u.index: update_trails(u, options.decimals, ctx.t) for u in chosen})

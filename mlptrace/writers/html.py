@@ -13,15 +13,17 @@ import html
 import json
 
 from ..expr import Ref
+from ..i18n import N_, catalogue
 
-#: the page's own words (everything else comes from the layout)
+#: the page's own words, in English (everything else comes from the layout), translated by
+#: the book's catalogue
 TEXTS = {
-    "previous": "← Previous",
-    "next": "Next →",
-    "steps": "Sheet",
-    "hint": "Click, tap or tab to any number of the board: it turns yellow, the numbers it is "
-            "computed from orange, and its arithmetic is written out above. Esc shows the step's "
-            "own focus again; ← and → turn the pages.",
+    "previous": N_("← Previous"),
+    "next": N_("Next →"),
+    "steps": N_("Sheet"),
+    "hint": N_("Click, tap or tab to any number of the board: it turns yellow, the numbers it is "
+               "computed from orange, and its arithmetic is written out above. Esc shows the step's "
+               "own focus again; ← and → turn the pages."),
 }
 
 #: roles written as lines of text above the board (or across a grid row)
@@ -228,18 +230,18 @@ def _trails_json(trails) -> str:
     return text.replace("<", "\\u003c")  # nothing in it can close the script element
 
 
-def _nav(sheets) -> str:
+def _nav(sheets, t) -> str:
     """Buttons and a list of the sheets (none for a single sheet), and how to use the board."""
-    hint = f'<p class="hint">{html.escape(TEXTS["hint"])}</p>'
+    hint = f'<p class="hint">{html.escape(t(TEXTS["hint"]))}</p>'
     if len(sheets) == 1:
         return hint
     options = "".join(f'<option value="{k}">{html.escape(s.name)}</option>' for k, s in enumerate(sheets))
-    return (f'<nav><button type="button" data-go="-1">{TEXTS["previous"]}</button>'
-            f'<select aria-label="{TEXTS["steps"]}">{options}</select>'
-            f'<button type="button" data-go="1">{TEXTS["next"]}</button></nav>{hint}')
+    return (f'<nav><button type="button" data-go="-1">{html.escape(t(TEXTS["previous"]))}</button>'
+            f'<select aria-label="{html.escape(t(TEXTS["steps"]))}">{options}</select>'
+            f'<button type="button" data-go="1">{html.escape(t(TEXTS["next"]))}</button></nav>{hint}')
 
 
-def _body(sheets, trails, decimals, standalone: bool) -> str:
+def _body(sheets, trails, decimals, standalone: bool, lang: str) -> str:
     """The root element: navigation, one section per sheet, the trails and the script.  A
     page's sections have ids (an address can name one); a notebook's may share it with others."""
     top = min(row for row, _ in trails.board.titles.values())
@@ -254,17 +256,17 @@ def _body(sheets, trails, decimals, standalone: bool) -> str:
             inner = _grid(sheet.cells, sheet.widths, 1, decimals, {}, links)
         ident = f' id="p{k}"' if standalone else ""
         sections.append(f'<section{ident}>{inner}</section>')
-    return (f'<div class="mlptrace">{_nav(sheets)}{"".join(sections)}'
+    return (f'<div class="mlptrace" lang="{lang}">{_nav(sheets, catalogue(lang))}{"".join(sections)}'
             f'<script type="application/json" class="trails">{_trails_json(trails)}</script>'
             f'<script>{SCRIPT % ("true" if standalone else "false")}</script></div>')
 
 
 def page_text(book, trails, title: str) -> str:
     """A whole self-contained page of ``book`` (every sheet a section) with ``trails``."""
-    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html>\n<html lang="{book.lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
             f'<title>{html.escape(title)}</title><style>{CSS}</style></head>'
-            f'<body style="margin:0">{_body(book.sheets, trails, book.decimals, True)}</body></html>\n')
+            f'<body style="margin:0">{_body(book.sheets, trails, book.decimals, True, book.lang)}</body></html>\n')
 
 
 def page_bytes(book, trails) -> bytes:
@@ -273,7 +275,7 @@ def page_bytes(book, trails) -> bytes:
     return page_text(book, trails, title).encode("utf-8")
 
 
-def fragment(sheets, trails, decimals: int) -> str:
+def fragment(sheets, trails, decimals: int, lang: str = "en") -> str:
     """The sheets as an element to embed (a notebook's output): its own styles, keys only
-    while it has the keyboard focus."""
-    return f"<style>{CSS}</style>{_body(sheets, trails, decimals, False)}"
+    while it has the keyboard focus; ``lang`` is the language of their texts."""
+    return f"<style>{CSS}</style>{_body(sheets, trails, decimals, False, lang)}"

@@ -7,6 +7,7 @@ fixed, so the same book always gives the same bytes.  Files are put in place by 
 """
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -32,9 +33,12 @@ from openpyxl.writer.excel import ExcelWriter
 from ..errors import MAX_NUMBER, MlptraceError
 from ..expr import cell_name, number_format
 from ..layout.cells import quoted
+from ..i18n import catalogue
 from ..layout.exercise import ANSWER_HELP, ANSWER_TITLE, is_right, tolerance
 
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
+#: a font with the letters of a book's language, where Calibri has none (Debian fonts-noto-cjk)
+FONTS = {"zh": "Noto Sans CJK SC"}
 YELLOW, ORANGE = "FFFF00", "FFC000"
 GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (to 3 significant digits) and wrong
 #: the hidden sheet of a copy's marks (one 1-or-0 per answer) behind the names Score, MaxScore
@@ -85,8 +89,8 @@ _TYPED_ROLES = ("blank", "entry")
 class _Styles:
     """Named styles made on first use, one per (role, number format): fast and small files."""
 
-    def __init__(self, wb, decimals: int):
-        self.wb, self.decimals, self.made, self.arrays, self.ids = wb, decimals, {}, {}, {}
+    def __init__(self, wb, decimals: int, font: str = FONT):
+        self.wb, self.decimals, self.font, self.made, self.arrays, self.ids = wb, decimals, font, {}, {}, {}
 
     def style_id(self, name: str) -> int:
         """The workbook's index of the named style ``name``, registered on first use exactly as
@@ -123,6 +127,9 @@ class _Styles:
         key = (role, fmt)
         if key not in self.made:
             font, fill, border, align = _ROLES[role]
+            if self.font != font.name:
+                font = copy.copy(font)
+                font.name = self.font
             style = NamedStyle(name=f"mlptrace {role} {fmt}", font=font, number_format=fmt)
             if fill is not None:
                 style.fill = fill
@@ -198,8 +205,9 @@ def _fill_sheet(ws, sheet, styles, marks, book) -> tuple[str, str]:
             _add_check(ws, cell_name(cell.row, cell.col), len(marks))
             if cell.value is None and cell.formula is None:
                 typed.append(cell_name(cell.row, cell.col))
+    t = catalogue(book.lang)
     if typed:
-        _numbers_only(ws, typed)
+        _numbers_only(ws, typed, t)
     cells = sorted(sheet.cells, key=lambda cell: (cell.row, cell.col))  # in the order openpyxl writes
     rows: dict[int, list[str]] = {}
     for cell in cells:
@@ -210,7 +218,7 @@ def _fill_sheet(ws, sheet, styles, marks, book) -> tuple[str, str]:
         ws.column_dimensions[cell_name(1, col).rstrip("0123456789")].width = round(width, 2)
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
-    _page_setup(ws, sheet, book.header)
+    _page_setup(ws, sheet, book.header, t("Page &P of &N"), styles.font)
     for row in sheet.breaks:
         ws.row_breaks.append(Break(id=row - 1))  # the break goes below the row before
     if sheet.hidden:
@@ -306,12 +314,13 @@ def _add_check(ws, coordinate: str, k: int) -> None:
         fill=PatternFill("solid", bgColor=RED), stopIfTrue=True))
 
 
-def _numbers_only(ws, coordinates) -> None:
-    """The cells a student types in take numbers only, with a message that says how."""
+def _numbers_only(ws, coordinates, t) -> None:
+    """The cells a student types in take numbers only, with a message (in the book's language,
+    ``t``) that says how."""
     dv = DataValidation(type="decimal", operator="between", formula1="-1E+307", formula2="1E+307",
                         allow_blank=True, showErrorMessage=True, errorStyle="stop",
-                        errorTitle=ANSWER_TITLE, error=ANSWER_HELP,
-                        showInputMessage=True, promptTitle=ANSWER_TITLE, prompt=ANSWER_HELP)
+                        errorTitle=t(ANSWER_TITLE), error=t(ANSWER_HELP),
+                        showInputMessage=True, promptTitle=t(ANSWER_TITLE), prompt=t(ANSWER_HELP))
     dv.sqref = " ".join(coordinates)
     ws.add_data_validation(dv)
 
@@ -362,7 +371,9 @@ def _chart(wb, spec) -> ScatterChart:
     return chart
 
 
-def _page_setup(ws, sheet, header: str | None = None) -> None:
+def _page_setup(ws, sheet, header: str | None, footer: str, font: str) -> None:
+    """Landscape A4; the sheet's name (and a copy's variant and name) above, page numbers
+    below, in ``font``."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     if sheet.fit_width or sheet.one_page:
@@ -381,7 +392,11 @@ def _page_setup(ws, sheet, header: str | None = None) -> None:
     ws.oddHeader.center.text = "&A"
     if header:
         ws.oddHeader.left.text = header.replace("&", "&&")  # "&" starts a field code in headers
-    ws.oddFooter.center.text = "Page &P of &N"
+    ws.oddFooter.center.text = footer
+    if font != FONT:  # the book's language needs a font of its own in the margins too
+        ws.oddHeader.center.font = ws.oddFooter.center.font = font
+        if header:
+            ws.oddHeader.left.font = font
     ws.sheet_view.showGridLines = False
 
 
@@ -394,7 +409,7 @@ def book_bytes(book) -> bytes:
     """
     wb = Workbook()
     wb.remove(wb.active)
-    styles = _Styles(wb, book.decimals)
+    styles = _Styles(wb, book.decimals, FONTS.get(book.lang, FONT))
     sheets = iter(book.sheets) if book.names else list(book.sheets)
     names = book.names or [sheet.name for sheet in sheets]
     for name in names:
