@@ -92,7 +92,7 @@ def _books(run, lang):
     files = [(name, name) for name, _ in books]
     variants = [(1, 0, 0.5, [name for name, _ in books])]
     summary = summary_book(trace, files, variants=variants, lang=lang)
-    marking = marking_book(marking_rows(trace, options), lang)
+    marking = marking_book(marking_rows(trace, options), lang=lang)
     return trace, books + [("summary.xlsx", book_bytes(summary)), ("marking.xlsx", book_bytes(marking))]
 
 
