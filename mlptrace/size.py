@@ -16,9 +16,10 @@ from .trace import Plan
 
 #: what a spreadsheet holds (Excel's limits; LibreOffice's are the same or larger)
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
-#: the budget of one workbook: writing one costs about 900 bytes of memory per cell, so this
-#: keeps a run's peak near 1 GB; and sheets, each a page, beyond which a handout is no handout
-MAX_CELLS = 1_000_000
+#: the budget of one workbook: written sheet by sheet, one costs about 300 bytes of memory per
+#: cell (10,000 rows of 4 inputs, 1.9 million cells, peaked at 548 MB), so this keeps a run's
+#: peak under about 800 MB; and sheets, each a page, beyond which a handout is no handout
+MAX_CELLS = 2_500_000
 MAX_SHEETS = 1_000
 #: the rows above the board on a step sheet (title, sentence, formula, arithmetic), at least
 HEADER_ROWS = 4

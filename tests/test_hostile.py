@@ -368,7 +368,7 @@ def test_the_estimate_counts_what_the_layout_places(data, hidden, batch):
 
 
 def test_the_api_checks_the_size_before_writing(tmp_path):
-    trace = train(data=str(rows_csv(tmp_path / "d.csv", 7_000)), epochs=1, record="1")
+    trace = train(data=str(rows_csv(tmp_path / "d.csv", 16_000)), epochs=1, record="1")
     before = state(tmp_path)
     with pytest.raises(MlptraceError, match="each workbook would hold about"):
         write_workbooks(trace, str(tmp_path / "o"))
@@ -376,8 +376,8 @@ def test_the_api_checks_the_size_before_writing(tmp_path):
 
 
 def test_workbooks_made_at_once_share_the_budget(tmp_path, capsys, monkeypatch):
-    data = rows_csv(tmp_path / "d.csv", 4_000)  # 664,176 numbers a workbook: one fits, two do not
-    assert MAX_CELLS / 2 < estimate(4_000, 2, 1, (3,), None, 1).cells < MAX_CELLS
+    data = rows_csv(tmp_path / "d.csv", 8_000)  # 1,328,176 numbers a workbook: one fits, two do not
+    assert MAX_CELLS / 2 < estimate(8_000, 2, 1, (3,), None, 1).cells < MAX_CELLS
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     refused(capsys, tmp_path, "--data", data, "--exercise", "--variants", 2, "--record", 1, "--out",
             tmp_path / "o", says="(2 written at once by --variants)")
