@@ -167,6 +167,16 @@ _CHECKS = {
 }
 
 
+def from_keywords(cls, given: dict):
+    """``cls(**given)`` for a settings class, with an unknown name refused as the settings'
+    own checks refuse a bad value (MlptraceError naming it), not as Python's TypeError."""
+    known = [f.name for f in fields(cls)]
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise MlptraceError(f"unknown setting {unknown[0]!r}; the settings are {', '.join(known)}")
+    return cls(**given)
+
+
 def _validate(settings, checks) -> None:
     """Run each field's check from ``checks`` (field name -> check), in field order; a check
     that returns a value gives the setting in its one form (a tuple, an int…)."""

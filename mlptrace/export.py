@@ -4,10 +4,8 @@ from __future__ import annotations
 import json
 import os
 
-from dataclasses import fields
-
 from . import files, layout, parallel, size
-from .config import OutputConfig
+from .config import OutputConfig, from_keywords
 from .layout.trails import epoch_trails
 from .writers import html
 from .writers import xlsx as writer
@@ -87,10 +85,7 @@ def output_options(out, options: OutputConfig | None, settings: dict) -> OutputC
         if settings:
             raise MlptraceError(f"pass options or their fields, not both (got {', '.join(settings)})")
         return options
-    unknown = sorted(set(settings) - {f.name for f in fields(OutputConfig)})
-    if unknown:
-        raise MlptraceError(f"unknown output setting {unknown[0]!r}")
-    return OutputConfig(out=out, **settings)
+    return from_keywords(OutputConfig, {"out": out, **settings})
 
 
 def write_made(folder: files.RunFolder, made) -> list[str]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import network
 from .activations import get as activation
-from .config import TrainConfig, record_epochs
+from .config import TrainConfig, from_keywords, record_epochs
 from .data import Dataset, load
 from .errors import MAX_NUMBER, MlptraceError, visible
 from .trace import EpochTrace, Plan, StepView, record_update
@@ -108,10 +108,10 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
     bad settings or when training diverges.
     """
     if config is not None and settings:
-        raise TypeError(f"pass a TrainConfig or its fields, not both (got {', '.join(settings)})")
+        raise MlptraceError(f"pass a TrainConfig or its fields, not both (got {', '.join(settings)})")
     if config is not None and not isinstance(config, TrainConfig):
         raise MlptraceError(f"train() takes a TrainConfig or its fields as keywords, not {config!r}")
-    config = config or TrainConfig(**settings)
+    config = config or from_keywords(TrainConfig, settings)
     data = dataset or load(config.data, config.targets, config.seed)
     sizes = [data.X.shape[1], *config.hidden, data.y.shape[1]]
     plan = Plan(sizes, config.activation, config.output_activation)

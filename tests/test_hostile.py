@@ -428,6 +428,16 @@ def test_any_value_for_any_setting_is_accepted_or_an_error(value):
             pass
 
 
+@pytest.mark.parametrize("call", [lambda: train(epoch=3), lambda: train(TrainConfig(), epochs=3),
+                                  lambda: write_workbooks(train(epochs=2), "o", focuss=(1, 1))])
+def test_an_unknown_setting_is_an_error_naming_it(call, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MlptraceError) as info:
+        call()
+    assert any(name in str(info.value) for name in ("'epoch'", "epochs", "'focuss'")), str(info.value)
+    assert not (tmp_path / "o").exists()
+
+
 def test_one_string_is_one_column_and_one_number_one_layer(tmp_path):
     data = tmp_path / "d.csv"
     data.write_text("a,b,ab\n0,1,1\n1,0,1\n1,1,0\n")
