@@ -198,7 +198,7 @@ def _pdf_progress(args):
     if args.quiet or not args.pdf:
         return None
     def report(done, total, path):
-        print(f"pdf {done} of {total} written: {path}", file=sys.stderr, flush=True)
+        _say(f"pdf {done} of {total} written: {visible(str(path))}", sys.stderr)
     return report
 
 
@@ -230,8 +230,8 @@ def run(args) -> None:
         paths.append(args.save_weights)
     if not args.quiet:
         for path in paths:
-            print(f"wrote {visible(path)}")
-        print(f"final loss {trace.loss[-1]:.6g}; outputs after training: {_some(trace.predict().ravel())}")
+            _say(f"wrote {visible(path)}")
+        _say(f"final loss {trace.loss[-1]:.6g}; outputs after training: {_some(trace.predict().ravel())}")
 
 
 def _some(values, most: int = 10) -> str:
@@ -248,11 +248,19 @@ class _Terminated(BaseException):
     """SIGTERM, raised where the program is, so that it ends as Ctrl-C does."""
 
 
+def _say(line: str, stream=None) -> None:
+    """``line`` and its newline in one write: an interrupt between print's two writes would leave
+    the next message ("interrupted") glued to the end of this one."""
+    stream = sys.stdout if stream is None else stream
+    stream.write(line + "\n")
+    stream.flush()
+
+
 def _note(message, category, filename, lineno, file=None, line=None):
     if issubclass(category, EditedFilesKept):
-        print(f"mlptrace: note: {message}", file=sys.stderr)
+        _say(f"mlptrace: note: {message}", sys.stderr)
     else:
-        print(f"mlptrace: warning: {message}", file=sys.stderr)
+        _say(f"mlptrace: warning: {message}", sys.stderr)
 
 
 def main(argv=None) -> int:
@@ -265,19 +273,19 @@ def main(argv=None) -> int:
             warnings.showwarning = _note
             run(build_parser().parse_args(argv))
     except MlptraceError as exc:
-        print(f"mlptrace: error: {visible(str(exc))}", file=sys.stderr)  # one line, whatever a name holds
+        _say(f"mlptrace: error: {visible(str(exc))}", sys.stderr)  # one line, whatever a name holds
         return 2
     except OSError as exc:  # the disk filled up, a folder vanished…: files already written are whole
         where = f" {exc.filename!r}" if exc.filename else ""
-        print(f"mlptrace: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        _say(f"mlptrace: error: cannot write{where}: {exc.strerror or exc}", sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("mlptrace: interrupted; files already written are complete, none is half-written",
-              file=sys.stderr)
+        _say("mlptrace: interrupted; files already written are complete, none is half-written",
+             sys.stderr)
         return 130
     except _Terminated:  # worker processes and LibreOffice end with their own pool / context
-        print("mlptrace: terminated; files already written are complete, none is half-written",
-              file=sys.stderr)
+        _say("mlptrace: terminated; files already written are complete, none is half-written",
+             sys.stderr)
         return 143
     finally:
         _on_sigterm(previous)

@@ -121,10 +121,15 @@ def _read_rows(path: str) -> list[list[str]]:
     return rows
 
 
+def _where(path: str, line: int, column: str, text: str) -> str:
+    """Where a bad cell is, for its message (made only then: a large file has a million cells)."""
+    return f"{visible(path)}: line {line}, column {column!r}: {text!r}"
+
+
 def _number(cell: str, path: str, line: int, column: str) -> float:
     text = cell.strip()
-    where = f"{visible(path)}: line {line}, column {column!r}: {text!r}"
     if _NUMBER.fullmatch(text) is None:
+        where = _where(path, line, column, text)
         # not float(): it reads 1_000, full-width １ and Arabic-Indic ٣ as numbers, a spreadsheet does not
         if _NOT_FINITE.fullmatch(text):
             raise MlptraceError(f"{where} is not a finite number")
@@ -133,7 +138,7 @@ def _number(cell: str, path: str, line: int, column: str) -> float:
         raise MlptraceError(f"{where} is not a number (digits 0-9, a point, an exponent like 1e-3)")
     value = float(text)
     if not abs(value) <= MAX_NUMBER:
-        raise MlptraceError(f"{where} is beyond ±9.99999999999999E+307, the largest number a spreadsheet holds")
+        raise MlptraceError(f"{_where(path, line, column, text)} is beyond ±9.99999999999999E+307, the largest number a spreadsheet holds")
     return value
 
 

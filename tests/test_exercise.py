@@ -152,12 +152,23 @@ def where(ws, address, shapes) -> tuple[str, int, int]:
     raise AssertionError(f"{ws.title}!{address} is in no matrix")
 
 
+_loaded: dict = {}
+
+
 def fill(src, dst, value_of) -> int:
-    """Copy an exercise copy with every answer cell set to ``value_of(ws, address)``."""
-    wb = load_workbook(src)
+    """Copy an exercise copy with every answer cell set to ``value_of(ws, address)``.
+
+    Each copy is read once and kept: every fill sets every answer cell, so no earlier fill's
+    number survives into the next file (openpyxl's reading of a copy costs more than LibreOffice
+    recalculating it)."""
+    key = Path(src).resolve()
+    if key not in _loaded:
+        wb = load_workbook(src)
+        _loaded[key] = (wb, [(ws, answer_cells(ws)) for ws in wb.worksheets])
+    wb, cells = _loaded[key]
     n = 0
-    for ws in wb.worksheets:
-        for address in answer_cells(ws):
+    for ws, addresses in cells:
+        for address in addresses:
             ws[address].value = value_of(ws, address)
             n += 1
     wb.save(dst)
@@ -166,10 +177,10 @@ def fill(src, dst, value_of) -> int:
 
 def score(path) -> tuple[float, str]:
     """The live score on a (recalculated) copy's first sheet: the number and "of N right"."""
-    ws = load_workbook(path, data_only=True)["Overview"]
-    for row in ws.iter_rows():
-        if row[0].value == "Score:":
-            return row[1].value, row[2].value
+    ws = load_workbook(path, read_only=True, data_only=True)["Overview"]
+    for row in ws.iter_rows(values_only=True):
+        if row and row[0] == "Score:":
+            return row[1], row[2]
     raise AssertionError("no score on the overview")
 
 
@@ -285,13 +296,13 @@ def test_right_answers_score_full_marks_and_lazy_ones_nothing(kit, tmp_path):
                     return float(m - most)
                 values = oranges[ws.title]
                 return values[m % len(values)]
+            typed = {}
             target = tmp_path / f"lazy-{k}-{m}.xlsx"
-            n = fill(path, target, lazy)
+            n = fill(path, target, lambda ws, address: typed.setdefault((ws.title, address), lazy(ws, address)))
             lucky = 0  # a copied number that really is the answer to 3 significant digits
-            for ws in load_workbook(target).worksheets:
-                for address in answer_cells(ws):
-                    name, i, j = where(ws, address, shapes)
-                    lucky += agrees(ws[address].value, right[name][i, j])
+            for (title, address), value in typed.items():
+                name, i, j = where(wb[title], address, shapes)
+                lucky += agrees(value, right[name][i, j])
             files.append(target)
             expected[target.stem] = (lucky, n)
     profile = lo.recalc_profile(tmp_path)
