@@ -359,13 +359,14 @@ class Update:
     def cell_value(self, ref: ex.Ref) -> float:
         return float(self.values[ref.name][ref.row, ref.col])
 
-    def step(self, step, focus=(1, 1), decimals: int = 3) -> "StepView":
+    def step(self, step, focus=(1, 1), decimals: int = 3, lang: str = "en") -> "StepView":
         """Step ``step`` (its number, 3 or "3.1") of this update, for a notebook to show as its
-        board, ``focus`` (1-based row, column) yellow in every matrix it computes."""
+        board, ``focus`` (1-based row, column) yellow in every matrix it computes, its texts in
+        language ``lang`` ("en" or "zh", as ``--lang``)."""
         ids = [s.id for s in self.plan.steps]
         if str(step) not in ids:
             raise KeyError(f"no step {step!r}; the steps are {', '.join(ids)}")
-        return StepView(self, str(step), tuple(focus), decimals)
+        return StepView(self, str(step), tuple(focus), decimals, lang)
 
     def _repr_html_(self):
         return StepView(self, None)._repr_html_()
@@ -379,17 +380,18 @@ class StepView:
     step: str | None
     focus: tuple = (1, 1)
     decimals: int = 3
+    lang: str = "en"
 
     def __post_init__(self):
-        from .config import OutputConfig  # checked now, as the command line checks --focus
-        OutputConfig(focus=tuple(self.focus), decimals=self.decimals)
+        from .config import OutputConfig  # checked now, as the command line checks its options
+        OutputConfig(focus=tuple(self.focus), decimals=self.decimals, lang=self.lang)
 
     def _repr_html_(self):
         if self.update.source is None:
             return None  # not recorded by train(): nothing to lay out the board with
         from .export import update_html  # here, not above: the records know nothing of pages
         trace, epoch = self.update.source
-        return update_html(trace, epoch, self.update, self.step, self.focus, self.decimals)
+        return update_html(trace, epoch, self.update, self.step, self.focus, self.decimals, self.lang)
 
 
 @dataclass

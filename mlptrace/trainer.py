@@ -47,16 +47,18 @@ class Trace:
             for u in e.updates:
                 u.source = (self, e)
 
-    def show(self, epoch: int = 1, step=None, focus=(1, 1), update: int = 1, decimals: int = 3):
+    def show(self, epoch: int = 1, step=None, focus=(1, 1), update: int = 1, decimals: int = 3,
+             lang: str = "en"):
         """Step ``step`` of update ``update`` of recorded epoch ``epoch`` (all steps when
-        ``step`` is None), for a notebook to show as the workbook's board (``_repr_html_``)."""
+        ``step`` is None), for a notebook to show as the workbook's board (``_repr_html_``),
+        its texts in language ``lang`` ("en" or "zh")."""
         updates = self.epoch(epoch).updates
         if not 1 <= update <= len(updates):
             raise KeyError(f"epoch {epoch} has updates 1 to {len(updates)}, not {update}")
         chosen = updates[update - 1]
         if step is None:
-            return StepView(chosen, None, tuple(focus), decimals)
-        return chosen.step(step, focus, decimals)
+            return StepView(chosen, None, tuple(focus), decimals, lang)
+        return chosen.step(step, focus, decimals, lang)
 
     def epoch(self, k: int) -> EpochTrace:
         """The recorded epoch number ``k`` (1-based)."""

@@ -281,18 +281,28 @@ def test_print_gives_one_step_a_page(page):
 
 
 class _Cells(html.parser.HTMLParser):
-    """(name, row, col) → classes of every matrix cell in an HTML text."""
+    """(name, row, col) → classes (``cells``) and shown text (``values``) of every matrix cell
+    in an HTML text; ``steps``: the sheets' titles."""
 
     def __init__(self):
         super().__init__()
-        self.cells, self.steps = {}, []
+        self.cells, self.values, self.steps, self._open = {}, {}, [], None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if "data-name" in a:
-            self.cells[(a["data-name"], int(a["data-row"]), int(a["data-col"]))] = set(a["class"].split())
+            self._open = (a["data-name"], int(a["data-row"]), int(a["data-col"]))
+            self.cells[self._open] = set(a["class"].split())
+            self.values[self._open] = ""
         if "data-step" in a:
             self.steps.append(a["data-step"])
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self.values[self._open] += data
+
+    def handle_endtag(self, tag):
+        self._open = None
 
 
 @pytest.fixture(scope="module")
@@ -365,8 +375,22 @@ def test_clicks_on_a_later_update_of_a_deeper_network(browser, tmp_path):
     assert seen == {n for n in update if isinstance(update[n], list) and n != "samples"}
 
 
+def test_notebook_speaks_the_articles_language(trace):
+    """lang="zh": the step's title and texts in Chinese, the same cells and numbers."""
+    en, zh = _Cells(), _Cells()
+    en.feed(trace.show(step=3, focus=(2, 3))._repr_html_())
+    page = trace.show(step=3, focus=(2, 3), lang="zh")._repr_html_()
+    zh.feed(page)
+    assert zh.steps == ["3 计算隐层输入"] and 'lang="zh"' in page
+    assert zh.cells == en.cells
+    assert zh.values == en.values
+    assert trace.epoch(1).updates[0].step(3, (2, 3), lang="zh")._repr_html_() == page
+
+
 def test_notebook_views_check_their_settings(trace):
     from mlptrace import MlptraceError
+    with pytest.raises(MlptraceError, match="--lang"):
+        trace.show(step=3, lang="fr")
     with pytest.raises(MlptraceError, match="--focus"):
         trace.show(step=3, focus=(0, 1))
     with pytest.raises(MlptraceError, match="--decimals"):
