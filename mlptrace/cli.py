@@ -14,14 +14,17 @@ import warnings
 import numpy as np
 
 from . import __version__, size
-from .config import OutputConfig, TrainConfig, record_epochs
-from .data import load
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .config import DEFAULT_LEVEL, EXERCISE_LEVELS, OutputConfig, TrainConfig, variant_configs
+from .data import BUILTIN, load
 from .errors import MlptraceError, visible
 from .export import write_dump, write_weights
+from .i18n import languages
 from .files import EditedFilesKept, check_writable_dir, check_writable_file, is_special, same_file, read_roster
 from .run import write_run, write_variants
 from .writers.pdf import require_soffice
 from .trainer import train
+from .weights import INITS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,22 +77,27 @@ def _names(text):
     return names
 
 
+def _choices(values, default) -> str:
+    """The allowed values of an option, from its table, for its help: "a (default), b, c"."""
+    return ", ".join(f"{v} (default)" if v == default else v for v in values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mlptrace", description=(
         "Train the article's multi-layer perceptron and write every step of the chosen epochs "
         "as colour-highlighted workbooks."))
     a = p.add_argument
-    a("--data", default="article", help="built-in article, xor, and, or, moons; or a CSV file with a header row")
+    a("--data", default="article", help=f"built-in {_choices(BUILTIN, 'article')}; or a CSV file with a header row")
     a("--targets", type=_names, help="target columns of a CSV, comma-separated (default: the last column)")
     a("--hidden", type=_ints("--hidden"), default=(3,), help="hidden layer sizes, e.g. 3 or 5,4 (default 3)")
     a("--epochs", type=_number("--epochs", "int"), default=5000, help="training epochs (default 5000)")
     a("--lr", type=_number("--lr", "float"), default=0.1, help="learning rate (default 0.1)")
     a("--seed", type=_number("--seed", "int"), default=0, help="seed of the starting weights, as np.random.seed (default 0)")
-    a("--init", default="uniform", help="starting weights: uniform (the article's), xavier, he")
+    a("--init", default="uniform", help=f"starting weights: {_choices(INITS, 'uniform')}")
     a("--init-weights", metavar="FILE.json", help="start from these weights instead")
     a("--save-weights", metavar="FILE.json", help="write the trained weights")
-    a("--activation", default="sigmoid", help="hidden activation: sigmoid, tanh, relu")
-    a("--output-activation", default="sigmoid", help="output activation: sigmoid, tanh, relu, linear")
+    a("--activation", default="sigmoid", help=f"hidden activation: {_choices(HIDDEN_ACTIVATIONS, 'sigmoid')}")
+    a("--output-activation", default="sigmoid", help=f"output activation: {_choices(OUTPUT_ACTIVATIONS, 'sigmoid')}")
     a("--batch-size", type=_number("--batch-size", "int"), help="samples per update (default: all, full batch; 1 is SGD)")
     a("--shuffle", action="store_true", help="reshuffle the samples every epoch, from the seed")
     a("--record", help="epochs to trace: 1,last (default; with --exercise 1), 1-3, all")
@@ -101,12 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     a("--dump-json", metavar="FILE", help="write every recorded matrix as JSON")
     a("--pdf", action="store_true", help="also write a PDF beside each workbook (needs LibreOffice)")
     a("--html", action="store_true", help="also write an interactive page beside each epoch workbook")
-    a("--exercise", nargs="?", const="guided", metavar="LEVEL",
-      help="also write student copies and answer keys; LEVEL guided (default), formula or matrix")
+    a("--exercise", nargs="?", const=DEFAULT_LEVEL, metavar="LEVEL",
+      help=f"also write student copies and answer keys; LEVEL {_choices(EXERCISE_LEVELS, DEFAULT_LEVEL)}")
     a("--variants", type=_number("--variants", "int"), metavar="N", help="with --exercise: N exercise sets from seeds seed … seed+N-1")
     a("--roster", metavar="FILE", help="with --exercise: one student name a line (UTF-8); one named variant each")
     a("--lang", default="en", metavar="LANG",
-      help="language of the workbooks' texts: en (default) or zh (the article's Chinese); numbers are the same")
+      help=f"language of the workbooks' texts: {_choices(languages(), 'en')}; numbers are the same")
     a("--quiet", action="store_true", help="print nothing but errors, show no progress bar")
     a("--version", action="version", version=f"mlptrace {__version__}")
     return p
@@ -131,10 +139,10 @@ def _output(args) -> OutputConfig:
     roster = read_roster(args.roster) if args.roster is not None else None
     return OutputConfig(out=args.out, focus=args.focus, decimals=args.decimals, formulas=not args.values,
                         exercise=args.exercise, pdf=args.pdf, html=args.html, roster=roster,
-                        lang=args.lang)
+                        variants=args.variants, lang=args.lang)
 
 
-def _check_outputs(args, output) -> None:
+def _check_outputs(args, config, output) -> None:
     """Every output problem is found before training, so nothing is half done."""
     check_writable_dir(args.out)
     files = {option: path for option, path in (("--save-weights", args.save_weights),
@@ -146,18 +154,8 @@ def _check_outputs(args, output) -> None:
         _not_an_input(args, option, path)
     if len(files) == 2 and same_file(args.save_weights, args.dump_json) and not is_special(args.dump_json):
         raise MlptraceError("--save-weights and --dump-json name the same file")
-    if output.roster is not None:
-        if args.variants is not None and args.variants != len(output.roster):
-            raise MlptraceError(f"--variants {args.variants} and --roster's {len(output.roster)} names disagree; "
-                                "leave out --variants (one variant per name)")
-        args.variants = len(output.roster)
-    if args.variants is not None:
-        if args.variants < 1:
-            raise MlptraceError(f"--variants must be a whole number of at least 1, not {args.variants}")
-        if not args.exercise:
-            raise MlptraceError("--variants goes with --exercise (one exercise set per student)")
-        if args.seed + args.variants - 1 >= 2**32:
-            raise MlptraceError("--seed plus --variants goes beyond the largest seed 4294967295")
+    if output.variants:
+        variant_configs(config, output)
     if args.pdf:
         require_soffice()
 
@@ -165,7 +163,7 @@ def _check_outputs(args, output) -> None:
 def _not_an_input(args, option, path) -> None:
     """An output file never replaces the run's own data (a trained --save-weights may replace
     its --init-weights: that is continuing a training)."""
-    inputs = [("--data", args.data)] if args.data.lower().endswith(".csv") or os.path.exists(args.data) else []
+    inputs = [] if args.data in BUILTIN else [("--data", args.data)]  # else a file, as load() reads it
     if args.init_weights and option != "--save-weights":
         inputs.append(("--init-weights", args.init_weights))
     for what, source in inputs:
@@ -203,8 +201,8 @@ def _pdf_progress(args):
 
 
 def _write(args, config, output, trace):
-    if args.variants:
-        return write_variants(config, output, args.variants, trace, pdf_progress=_pdf_progress(args))
+    if output.variants:
+        return write_variants(config, output, trace, pdf_progress=_pdf_progress(args))
     books = len(trace.epochs) * len(output.copies)
     bar = _bar(args, books, "workbook") if books >= BAR_WORKBOOKS else None
     if bar is None:
@@ -215,11 +213,10 @@ def _write(args, config, output, trace):
 
 def run(args) -> None:
     config, output = _config(args), _output(args)
-    _check_outputs(args, output)
+    _check_outputs(args, config, output)
     data = load(config.data, config.targets, config.seed)
-    size.check(size.estimate(*data.X.shape, data.y.shape[1], config.hidden, config.batch_size,
-                             len(record_epochs(config.record, config.epochs))),
-               at_once=min(args.variants or 1, os.cpu_count() or 1))
+    size.check(size.estimate(*data.X.shape, data.y.shape[1], config.hidden, config.batch_size),
+               at_once=min(output.variants or 1, os.cpu_count() or 1))
     trace = _train(args, config, data)
     paths = _write(args, config, output, trace)
     if args.dump_json is not None:

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import numbers
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .errors import MAX_NUMBER, MlptraceError
-from .i18n import languages
+from .i18n import N_, languages
 from .weights import INITS
 
 
 #: a workbook per recorded epoch: more than this is a mistake, not a handout (and its records
 #: would fill the memory before the first file is written)
 MAX_RECORDED = 1000
+#: the largest seed numpy's ``np.random.seed`` takes
+MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,8 @@ def _targets(v):
 
 
 def _seed(v):
-    if not _whole(v) or not 0 <= v < 2**32:
-        raise MlptraceError(f"--seed must be a whole number from 0 to 4294967295, not {v!r}")
+    if not _whole(v) or not 0 <= v <= MAX_SEED:
+        raise MlptraceError(f"--seed must be a whole number from 0 to {MAX_SEED}, not {v!r}")
     return int(v)
 
 
@@ -145,8 +147,8 @@ def _flag(option):
 
 
 def _record(v):
-    if not isinstance(v, str):
-        raise MlptraceError(f"--record needs epochs as text such as '1,last', '1-3' or 'all', not {v!r}")
+    if not isinstance(v, str) or not v.strip():
+        raise MlptraceError(f"--record needs epochs such as 1,last or 1-3 or all, not {v!r}")
     return v
 
 
@@ -189,7 +191,14 @@ def _validate(settings, checks) -> None:
 
 
 #: exercise levels: one blank per step with its arithmetic; the formula only; whole matrices
-EXERCISE_LEVELS = ("guided", "formula", "matrix")
+#: the levels of ``--exercise`` (the first is the default), each with the note its copies carry
+EXERCISE_LEVELS = {
+    "guided": N_("Level guided: one cell per matrix, its arithmetic written out with the numbers."),
+    "formula": N_("Level formula: one cell per matrix; the arithmetic names the cells, find their numbers in "
+                  "the orange cells."),
+    "matrix": N_("Level matrix: every cell of every matrix the step computes; the formula in symbols only."),
+}
+DEFAULT_LEVEL = next(iter(EXERCISE_LEVELS))
 
 
 @dataclass(frozen=True)
@@ -200,7 +209,9 @@ class OutputConfig:
     (clipped to its shape);  decimals : least decimals shown;  formulas : live formulas (False:
     plain values);  exercise : None, or the level of the student copies (EXERCISE_LEVELS);
     pdf : a PDF beside each workbook;  html : an interactive page beside each epoch workbook;
-    roster : with exercise, the students' names, one variant each, in order;  lang : the language
+    roster : with exercise, the students' names, one variant each, in order (``variants`` is
+    then their number);  variants : with exercise, how many exercise sets, from seeds seed,
+    seed+1, … (None: the one run's own);  lang : the language
     of every text a reader sees (one of ``i18n.languages()``; numbers and formulas are the same).
     """
     out: str = "outputs"
@@ -211,6 +222,7 @@ class OutputConfig:
     pdf: bool = False
     html: bool = False
     roster: tuple | None = None
+    variants: int | None = None
     lang: str = "en"
 
     def __post_init__(self):
@@ -218,8 +230,14 @@ class OutputConfig:
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
         _validate(self, _OUTPUT_CHECKS)
-        if self.roster is not None and not self.exercise:
-            raise MlptraceError("--roster goes with --exercise (one exercise set per student)")
+        for option, value in (("--roster", self.roster), ("--variants", self.variants)):
+            if value is not None and not self.exercise:
+                raise MlptraceError(f"{option} goes with --exercise (one exercise set per student)")
+        if self.roster is not None:
+            if self.variants is not None and self.variants != len(self.roster):
+                raise MlptraceError(f"--variants {self.variants} and --roster's {len(self.roster)} names disagree; "
+                                    "leave out --variants (one variant per name)")
+            object.__setattr__(self, "variants", len(self.roster))
 
     @property
     def copies(self) -> tuple:
@@ -281,8 +299,19 @@ _OUTPUT_CHECKS = {
     "pdf": _flag("--pdf"),
     "html": _flag("--html"),
     "roster": _roster,
+    "variants": lambda v: None if v is None else _positive_int("--variants")(v),
     "lang": _one_of("--lang", languages()),
 }
+
+
+def variant_configs(config: TrainConfig, output: OutputConfig) -> list[TrainConfig]:
+    """The training settings of each of ``output.variants`` exercise sets: seeds seed,
+    seed+1, …, every one a seed numpy takes."""
+    if not output.variants:
+        raise MlptraceError("--variants: no exercise sets asked for (give variants=N with exercise)")
+    if config.seed + output.variants - 1 > MAX_SEED:
+        raise MlptraceError(f"--seed plus --variants goes beyond the largest seed {MAX_SEED}")
+    return [replace(config, seed=config.seed + k) for k in range(output.variants)]
 
 
 def record_epochs(spec: str, epochs: int) -> list[int]:
@@ -305,9 +334,8 @@ def record_epochs(spec: str, epochs: int) -> list[int]:
 
 
 def _record_ranges(spec: str, epochs: int) -> list[tuple[int, int]]:
-    """``spec`` as (first, last) epoch ranges, checked against ``epochs``."""
-    if not isinstance(spec, str) or not spec.strip():
-        raise MlptraceError(f"--record needs epochs such as 1,last or 1-3 or all, not {spec!r}")
+    """``spec`` (text, checked by ``_record``) as (first, last) epoch ranges, checked against
+    ``epochs``."""
     ranges = []
     for part in (p.strip() for p in spec.split(",")):
         if part in ("all", "last"):

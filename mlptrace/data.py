@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import MAX_NUMBER, MlptraceError, read_text, visible
+from .errors import MAX_NUMBER, MAX_ROWS, MlptraceError, read_text, visible
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,6 @@ def load(spec: str, targets: tuple[str, ...] | None = None, seed: int = 0) -> Da
     return read_csv(spec, targets)
 
 
-#: a spreadsheet's rows: a data file with more lines cannot be shown
-MAX_ROWS = 1_048_576
 #: separators a CSV may use; Excel writes ';' where the decimal mark is a comma
 SEPARATORS = (",", ";", "\t")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)

@@ -12,6 +12,9 @@ class MlptraceError(ValueError):
 #: the largest number a spreadsheet cell holds (Excel's 9.99999999999999E+307): an input beyond
 #: it is refused, a computed one stops the training
 MAX_NUMBER = 9.99999999999999e307
+#: the rows and columns of a sheet, and the characters of a cell (Excel's; LibreOffice's are the
+#: same or larger)
+MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
 #: the largest file read (a CSV of this size is far beyond what a workbook can show)
 MAX_READ = 16 * 1024 * 1024
 

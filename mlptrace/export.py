@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 from . import files, layout, parallel, size
 from .config import OutputConfig, from_keywords
@@ -138,6 +137,3 @@ def write_weights(layers, path: str) -> None:
     files.write_atomic(path, to_json(layers).encode("utf-8"))
 
 
-def summary_links(files) -> list[tuple[str, str]]:
-    """(label, file name) for the summary's list of workbooks."""
-    return [(os.path.splitext(f)[0].replace("_", " "), f) for f in files]

@@ -17,6 +17,7 @@ import stat
 import tempfile
 import warnings
 import unicodedata
+from pathlib import Path
 
 from .errors import MlptraceError
 
@@ -89,6 +90,26 @@ def pdf_file(path: str) -> str:
     return os.path.splitext(path)[0] + ".pdf"
 
 
+def links(names: list[str]) -> list[tuple[str, str]]:
+    """(label, file name) of each run file for the summary's list: ``epoch 0001`` for
+    ``epoch_0001.xlsx``."""
+    return [(os.path.splitext(name)[0].replace("_", " "), name) for name in names]
+
+
+def merged_pdfs(out: str, pdfs: list[str]) -> list[tuple[str, list[str]]]:
+    """An exercise run's print jobs: (``students.pdf`` in ``out``, every student copy's PDF)
+    and (``keys/keys.pdf``, every answer key's), each in the order given."""
+    def kind(path, folder, copy=None):
+        return Path(path).parent.name == folder and (copy is None or Path(path).stem.endswith(COPIES[copy]))
+    return [(os.path.join(out, STUDENTS_PDF), [p for p in pdfs if kind(p, STUDENTS)]),
+            (os.path.join(out, KEYS, KEYS_PDF), [p for p in pdfs if kind(p, KEYS, "key")])]
+
+
+#: the start of every temporary file or folder a run makes in the output folder (never a
+#: run file's name, so no clash check or manifest mistakes one for a run file)
+TEMP_PREFIX = ".mlptrace-"
+
+
 _RUN_FILE = re.compile(r"(variant_\d+_(\w+_)?)?epoch_\d+(" + "|".join(s for s in COPIES.values() if s)
                        + r")?\.(xlsx|pdf)|epoch_\d+\.html|" + "|".join(re.escape(os.path.splitext(f)[0]) + r"\.(xlsx|pdf)"
                                                      for f in (SUMMARY, MARKING))
@@ -142,9 +163,8 @@ def read_roster(path: str) -> tuple[str, ...]:
 
 
 def check_writable_dir(path: str, option: str = "--out") -> None:
-    """Raise MlptraceError unless ``path`` is, or can be made, a writable folder."""
-    if not path:
-        raise MlptraceError(f"{option} needs a folder name")
+    """Raise MlptraceError unless ``path`` (a folder name, checked with the settings) is, or
+    can be made, a writable folder."""
     if os.path.exists(path):
         if not os.path.isdir(path):
             raise MlptraceError(f"{option} {path!r} is a file, not a folder")
@@ -227,7 +247,7 @@ def write_atomic(path: str, data: bytes) -> None:
     target = os.path.realpath(path)
     folder = os.path.dirname(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".mlptrace-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".tmp")
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, path) from None
     try:

@@ -6,12 +6,10 @@ file is written.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from . import export, files, parallel
-from .config import OutputConfig, TrainConfig
+from .config import OutputConfig, TrainConfig, variant_configs
 from .layout.exercise import Student, marking_book
 from .layout.summary import summary_book
 from .trainer import train
@@ -41,7 +39,7 @@ def write_run(trace, output: OutputConfig, progress=None, pdf_progress=None) -> 
     """
     files.check_run_folders(output.out, output.exercise)
     jobs = export.epoch_jobs(trace, output)
-    links = export.summary_links([job[0] for job in jobs])
+    links = files.links([job[0] for job in jobs])
     extra = [(files.SUMMARY, "summary", None, None)]  # first: the largest, so it is not made last
     if output.exercise:
         extra.append((files.in_folder(files.KEYS, files.MARKING), "marking", None, None))
@@ -72,16 +70,17 @@ def _variant(shared, job):
     return number, config.seed, float(trace.loss[-1]), made, export.marking_rows(trace, output, student, prefix)
 
 
-def write_variants(config: TrainConfig, output: OutputConfig, n: int, trace=None, pdf_progress=None) -> list[str]:
-    """Write ``n`` exercise sets from seeds seed, seed+1, … (made in parallel on all cores), the
-    marking table of them all, and a summary of the first (the run's own seed; ``trace`` if it
-    is already trained) that lists every variant's seed and files.  Nothing is written until
-    every set has been made."""
+def write_variants(config: TrainConfig, output: OutputConfig, trace=None, pdf_progress=None) -> list[str]:
+    """Write ``output.variants`` exercise sets from seeds seed, seed+1, … (made in parallel on
+    all cores), the marking table of them all, and a summary of the first (the run's own seed;
+    ``trace`` if it is already trained) that lists every variant's seed and files.  Nothing is
+    written until every set has been made."""
+    configs = variant_configs(config, output)
     files.check_run_folders(output.out, output.exercise)
-    jobs = [(replace(config, seed=config.seed + k), output, k + 1, n) for k in range(n)]
+    jobs = [(c, output, k, len(configs)) for k, c in enumerate(configs, start=1)]
     done = parallel.make_all(_variant, jobs, min_jobs=2)  # a set is a training and its books
     index = [(number, seed, loss, [name for name, _ in made]) for number, seed, loss, made, _ in done]
-    summary = summary_book(trace or train(config), export.summary_links(index[0][3]),
+    summary = summary_book(trace or train(config), files.links(index[0][3]),
                            decimals=output.decimals, variants=index, lang=output.lang)
     marking = marking_book([row for *_, rows in done for row in rows], output.decimals, output.lang)
     made = [pair for *_, pairs, _ in done for pair in pairs]

@@ -10,12 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import MlptraceError
+from .errors import MAX_COLS, MAX_ROWS, MlptraceError
 from .layout.board import bands
 from .trace import Plan
 
-#: what a spreadsheet holds (Excel's limits; LibreOffice's are the same or larger)
-MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 #: the budget of one workbook: written sheet by sheet, one costs about 300 bytes of memory per
 #: cell (10,000 rows of 4 inputs, 1.9 million cells, peaked at 548 MB), so this keeps a run's
 #: peak under about 800 MB; and sheets, each a page, beyond which a handout is no handout
@@ -28,12 +26,11 @@ HEADER_ROWS = 4
 @dataclass(frozen=True)
 class Size:
     """One epoch workbook: ``sheets``; at least ``rows`` and ``cols`` on its largest sheet;
-    ``cells`` (matrix numbers, about what the writer holds); how many ``workbooks`` a run writes."""
+    ``cells`` (matrix numbers, about what the writer holds)."""
     sheets: int
     rows: int
     cols: int
     cells: int
-    workbooks: int
 
 
 def _shapes(plan: Plan, batch: int) -> dict[str, tuple[int, int]]:
@@ -46,10 +43,9 @@ def _shapes(plan: Plan, batch: int) -> dict[str, tuple[int, int]]:
     return shapes
 
 
-def estimate(samples: int, inputs: int, outputs: int, hidden, batch_size: int | None,
-             recorded: int) -> Size:
+def estimate(samples: int, inputs: int, outputs: int, hidden, batch_size: int | None) -> Size:
     """The size of each epoch workbook of a run on ``samples`` × (``inputs`` + ``outputs``)
-    data with ``hidden`` layer sizes, ``batch_size`` (None: all) and ``recorded`` epochs."""
+    data with ``hidden`` layer sizes and ``batch_size`` (None: all)."""
     plan = Plan([inputs, *hidden, outputs])
     batch = samples if batch_size is None else min(batch_size, samples)
     updates = math.ceil(samples / batch)
@@ -60,7 +56,7 @@ def estimate(samples: int, inputs: int, outputs: int, hidden, batch_size: int | 
     cols = max(c for _, c in shapes.values())
     full, rest = divmod(samples, batch)  # the last batch is smaller
     cells = full * _cells(plan, batch) + (_cells(plan, rest) if rest else 0)
-    return Size(sheets=1 + updates * len(plan.steps), rows=rows, cols=cols, cells=cells, workbooks=recorded)
+    return Size(sheets=1 + updates * len(plan.steps), rows=rows, cols=cols, cells=cells)
 
 
 def _cells(plan: Plan, batch: int) -> int:
@@ -75,8 +71,7 @@ def _cells(plan: Plan, batch: int) -> int:
 
 def of_trace(trace) -> Size:
     """The size of each epoch workbook of a trained ``trace``."""
-    return estimate(*trace.data.X.shape, trace.data.y.shape[1], trace.config.hidden,
-                    trace.config.batch_size, len(trace.epochs))
+    return estimate(*trace.data.X.shape, trace.data.y.shape[1], trace.config.hidden, trace.config.batch_size)
 
 
 def check(size: Size, at_once: int = 1) -> None:

@@ -17,7 +17,7 @@ from . import network
 from .activations import get as activation
 from .config import TrainConfig, from_keywords, record_epochs
 from .data import Dataset, load
-from .errors import MAX_NUMBER, MlptraceError, visible
+from .errors import MAX_NUMBER, MlptraceError
 from .trace import EpochTrace, Plan, StepView, record_update
 from .weights import check_shapes, initial_layers, read_json
 
@@ -39,7 +39,6 @@ class Trace:
     epochs: list
     initial: list
     final: list
-    start: str  # where the starting weights came from, in words
     history: list = field(default_factory=list)  # [(epoch, layers after it)], 0 = the start; see history_epochs
 
     def __post_init__(self):
@@ -85,10 +84,8 @@ def _starting_layers(config: TrainConfig, sizes: list[int]):
     if config.init_weights:
         layers = read_json(config.init_weights)
         check_shapes(layers, sizes, config.init_weights)
-        return layers, f"read from {visible(config.init_weights)}"
-    how = {"uniform": "uniform [0, 1), as the article's np.random.uniform",
-           "xavier": "Xavier (Glorot) uniform, biases 0", "he": "He normal, biases 0"}[config.init]
-    return initial_layers(sizes, config.seed, config.init), f"{how}, seed {config.seed}"
+        return layers
+    return initial_layers(sizes, config.seed, config.init)
 
 
 def history_epochs(epochs: int) -> np.ndarray:
@@ -117,7 +114,7 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
     data = dataset or load(config.data, config.targets, config.seed)
     sizes = [data.X.shape[1], *config.hidden, data.y.shape[1]]
     plan = Plan(sizes, config.activation, config.output_activation)
-    layers, start = _starting_layers(config, sizes)
+    layers = _starting_layers(config, sizes)
     initial = [(W.copy(), b.copy()) for W, b in layers]
     run = _Run(config, data, plan, progress)
     first = 1
@@ -130,7 +127,7 @@ def train(config: TrainConfig | None = None, *, dataset: Dataset | None = None, 
         raise MlptraceError(
             f"training diverged (the weights overflowed): try a smaller --lr than {config.lr:g}")
     history = [(0, initial)] + sorted(run.history.items())
-    return Trace(config, data, plan, run.loss, run.traces, initial, layers, start, history)
+    return Trace(config, data, plan, run.loss, run.traces, initial, layers, history)
 
 
 def _check_numbers(update, epoch: int, lr: float) -> None:

@@ -11,8 +11,28 @@ import math
 import numpy as np
 
 from .errors import MAX_NUMBER, MlptraceError, read_text
+from .i18n import N_
 
-INITS = ("uniform", "xavier", "he")
+
+def _uniform(rng, fan_in, fan_out):
+    return rng.uniform(size=(fan_in, fan_out)), rng.uniform(size=(1, fan_out))
+
+
+def _xavier(rng, fan_in, fan_out):
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out)), np.zeros((1, fan_out))
+
+
+def _he(rng, fan_in, fan_out):
+    return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=(fan_in, fan_out)), np.zeros((1, fan_out))
+
+
+#: every scheme: its name (``--init``) → (how the overview sheet says it, how it draws a layer)
+INITS = {
+    "uniform": (N_("uniform [0, 1), as the article's np.random.uniform"), _uniform),
+    "xavier": (N_("Xavier (Glorot) uniform, biases 0"), _xavier),
+    "he": (N_("He normal, biases 0"), _he),
+}
 
 
 def initial_layers(sizes: list[int], seed: int, init: str = "uniform"):
@@ -24,20 +44,8 @@ def initial_layers(sizes: list[int], seed: int, init: str = "uniform"):
     and ``he`` (normal, std √(2/fan-in)) draw W from the same private stream and start b at 0.
     """
     rng = np.random.RandomState(seed)
-    layers = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        if init == "uniform":
-            W = rng.uniform(size=(fan_in, fan_out))
-            b = rng.uniform(size=(1, fan_out))
-        elif init == "xavier":
-            limit = math.sqrt(6.0 / (fan_in + fan_out))
-            W, b = rng.uniform(-limit, limit, size=(fan_in, fan_out)), np.zeros((1, fan_out))
-        elif init == "he":
-            W, b = rng.normal(0.0, math.sqrt(2.0 / fan_in), size=(fan_in, fan_out)), np.zeros((1, fan_out))
-        else:
-            raise MlptraceError(f"--init: unknown scheme {init!r} (use {', '.join(INITS)})")
-        layers.append((W, b))
-    return layers
+    draw = INITS[init][1]  # the name is checked with the settings (TrainConfig)
+    return [draw(rng, fan_in, fan_out) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
 
 
 def to_json(layers) -> str:

@@ -471,6 +471,31 @@ def test_bad_roster_is_refused(tmp_path, capsys, content, extra, words):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("seed, settings, words", [
+    (0, dict(exercise="guided", variants=0), "--variants must be a whole number of at least 1"),
+    (0, dict(variants=2), "--variants goes with --exercise"),
+    (0, dict(exercise="guided", variants=True), "--variants must be a whole number"),
+    (0, dict(exercise="guided", roster=("Ana", "Bo"), variants=3), "disagree"),
+    (4294967295, dict(exercise="guided", variants=2), "--seed plus --variants goes beyond the largest seed 4294967295"),
+    (0, dict(exercise="guided"), "--variants: no exercise sets"),
+], ids=["zero", "no-exercise", "bool", "roster-count", "seed-beyond", "none-asked"])
+def test_the_api_checks_variants_as_the_command_line_does(tmp_path, seed, settings, words):
+    """write_variants takes its count from OutputConfig, checked by the same table as --variants."""
+    from mlptrace import MlptraceError, TrainConfig
+    from mlptrace.config import OutputConfig
+    from mlptrace.run import write_variants
+
+    out = tmp_path / "o"
+    with pytest.raises(MlptraceError, match=re.escape(words)):
+        write_variants(TrainConfig(epochs=5, record="1", seed=seed), OutputConfig(out=str(out), **settings))
+    assert not out.exists()
+
+
+def test_a_roster_gives_the_number_of_variants():
+    from mlptrace.config import OutputConfig
+    assert OutputConfig(exercise="guided", roster=("Ana", "Bo", "Cy")).variants == 3
+
+
 # ---------------------------------------------------------------- PDFs
 
 

@@ -360,7 +360,7 @@ def test_the_estimate_counts_what_the_layout_places(data, hidden, batch):
     book = epoch_book(trace, trace.epochs[0], OutputConfig())
     numbers = sum(1 for s in book.sheets[1:] for c in s.cells
                   if isinstance(c.value, float) and c.role != "label")
-    size = estimate(*trace.data.X.shape, trace.data.y.shape[1], hidden, batch, 1)
+    size = estimate(*trace.data.X.shape, trace.data.y.shape[1], hidden, batch)
     assert size.sheets == len(book.sheets)
     assert size.cells == numbers
     assert size.rows <= max(c.row for s in book.sheets[1:] for c in s.cells)  # at least
@@ -377,14 +377,14 @@ def test_the_api_checks_the_size_before_writing(tmp_path):
 
 def test_workbooks_made_at_once_share_the_budget(tmp_path, capsys, monkeypatch):
     data = rows_csv(tmp_path / "d.csv", 8_000)  # 1,328,176 numbers a workbook: one fits, two do not
-    assert MAX_CELLS / 2 < estimate(8_000, 2, 1, (3,), None, 1).cells < MAX_CELLS
+    assert MAX_CELLS / 2 < estimate(8_000, 2, 1, (3,), None).cells < MAX_CELLS
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     refused(capsys, tmp_path, "--data", data, "--exercise", "--variants", 2, "--record", 1, "--out",
             tmp_path / "o", says="(2 written at once by --variants)")
 
 
 def test_the_budget_admits_the_handouts():
-    assert estimate(40, 2, 1, (6,), 8, 2).cells < MAX_CELLS and estimate(40, 2, 1, (6,), 8, 2).sheets < MAX_SHEETS
+    assert estimate(40, 2, 1, (6,), 8).cells < MAX_CELLS and estimate(40, 2, 1, (6,), 8).sheets < MAX_SHEETS
 
 
 # ---------------------------------------------------------------- the Python API

@@ -195,12 +195,6 @@ EXERCISE_NOTE = N_(
     "Only the answer cells, and your name, can be typed in.")
 KEY_NOTE = N_("Answer key: every cell filled in; the yellow cells hold the answers of the exercise copy "
             "(steps 11 and 12: the change Δ of each weight and bias).")
-LEVEL_NOTES = {
-    "guided": N_("Level guided: one cell per matrix, its arithmetic written out with the numbers."),
-    "formula": N_("Level formula: one cell per matrix; the arithmetic names the cells, find their numbers in "
-                  "the orange cells."),
-    "matrix": N_("Level matrix: every cell of every matrix the step computes; the formula in symbols only."),
-}
 SCORE_LABEL = N_("Score")
 SCORE_OF = N_("of {n} right")  # after the live score: "9" "of 14 right"
 NAME_LABEL = N_("Name")

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from .. import expr as ex
+from ..config import EXERCISE_LEVELS
 from ..i18n import N_, english
 from ..trace import Given
+from ..weights import INITS
 from .cells import Cell, Sheet
-from .exercise import (EXERCISE_NOTE, KEY_NOTE, LEVEL_NOTES, NAME_LABEL, SCORE_LABEL, SCORE_OF, change_symbols,
+from .exercise import (EXERCISE_NOTE, KEY_NOTE, NAME_LABEL, SCORE_LABEL, SCORE_OF, change_symbols,
                        is_change, questions)
 from .steps import samples_text
 
@@ -15,15 +17,11 @@ ARTICLE_SLIPS = N_(
     "output delta (the code, and mlptrace, use d_hiddenlayer). These workbooks follow the code.")
 
 #: how the starting weights were drawn, by --init
-_INITS = {"uniform": N_("uniform [0, 1), as the article's np.random.uniform"),
-          "xavier": N_("Xavier (Glorot) uniform, biases 0"), "he": N_("He normal, biases 0")}
-
-
 def _start(cfg, t) -> str:
     """Where the starting weights came from, in words."""
     if cfg.init_weights:
         return t("read from {file}", file=cfg.init_weights)
-    return t("{how}, seed {seed}", how=t(_INITS[cfg.init]), seed=cfg.seed)
+    return t("{how}, seed {seed}", how=t(INITS[cfg.init][0]), seed=cfg.seed)
 
 
 def _descent(cfg, n_samples, t) -> str:
@@ -118,7 +116,7 @@ def overview_sheet(ctx) -> Sheet:
     row += 4
     if copy:
         sheet.text_row(row, t(EXERCISE_NOTE if copy == "exercise" else KEY_NOTE), "text", 3)
-        sheet.text_row(row + 1, t(LEVEL_NOTES[ctx.level]), "text", 3)
+        sheet.text_row(row + 1, t(EXERCISE_LEVELS[ctx.level]), "text", 3)
         row += 3
     sheet.text_row(row, t(ARTICLE_SLIPS), "note", 3)
     row += 2

@@ -52,10 +52,7 @@ def write_pdfs(out: str, paths: list[str], exercise=None, progress=None, workers
     pdfs = to_pdf(paths, out, progress, workers, keep)
     if not exercise:
         return pdfs
-    students = [p for p in pdfs if Path(p).parent.name == files.STUDENTS]
-    keys = [p for p in pdfs if Path(p).parent.name == files.KEYS and Path(p).stem.endswith(files.COPIES["key"])]
-    merged = [(os.path.join(out, files.STUDENTS_PDF), students),
-              (os.path.join(out, files.KEYS, files.KEYS_PDF), keys)]
+    merged = files.merged_pdfs(out, pdfs)
     for target, parts in merged:
         files.write_atomic(target, merge(parts))
         if keep is not None:
@@ -110,7 +107,7 @@ def to_pdf(paths: list[str], out: str | None = None, progress=None, workers: int
         raise MlptraceError("two workbooks of one run have the same name; cannot print both")
     workers = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     timeout = TIMEOUT_START + TIMEOUT_PER_FILE * -(-len(paths) // workers)
-    work = Path(tempfile.mkdtemp(dir=out or os.path.dirname(os.path.abspath(paths[0])), prefix=".mlptrace-pdf-"))
+    work = Path(tempfile.mkdtemp(dir=out or os.path.dirname(os.path.abspath(paths[0])), prefix=files.TEMP_PREFIX + "pdf-"))
     converter = _Converter(exe, work, paths, workers)
     source = {Path(p).stem: p for p in paths}
 

@@ -30,7 +30,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.writer.excel import ExcelWriter
 
-from ..errors import MAX_NUMBER, MlptraceError
+from ..errors import MAX_COLS, MAX_NUMBER, MAX_ROWS, MAX_TEXT, MlptraceError
 from ..expr import cell_name, number_format
 from ..layout.cells import quoted
 from ..i18n import catalogue
@@ -45,7 +45,6 @@ GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (to 3 significant digi
 MARKS = "Marks"
 FIXED_DATE = datetime(2000, 1, 1)  # document dates: fixed, so identical runs give identical bytes
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
 
 _thin = Side(style="thin", color="BFBFBF")
 _box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
