@@ -147,8 +147,12 @@ class StepWeights:
         W, A, d, lr = operands
         return f"{name} = {W} + {A}ᵀ·{d}·{lr}"
 
+    def change(self, A, d, lr):
+        """The update's change Δ = Aᵀ·d·lr, as ``apply`` adds it (what an exercise asks for)."""
+        return A.T.dot(d) * lr[0, 0]
+
     def apply(self, W, A, d, lr):
-        return W + A.T.dot(d) * lr[0, 0]
+        return W + self.change(A, d, lr)
 
 
 @dataclass(frozen=True)
@@ -164,8 +168,12 @@ class StepBias:
         b, d, lr = operands
         return t("{name} = {b} + Σrows {d}·{lr}", name=name, b=b, d=d, lr=lr)
 
+    def change(self, d, lr):
+        """The update's change Δ = Σrows d·lr, as ``apply`` adds it."""
+        return np.sum(d, axis=0, keepdims=True) * lr[0, 0]
+
     def apply(self, b, d, lr):
-        return b + np.sum(d, axis=0, keepdims=True) * lr[0, 0]
+        return b + self.change(d, lr)
 
 
 # ---------------------------------------------------------------- the plan
@@ -343,9 +351,18 @@ class Update:
     values: dict
     #: (trace, epoch) it was recorded in, so that a notebook can show it as the workbook does
     source: tuple | None = field(default=None, repr=False, compare=False)
+    _changes: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
+
+    def change(self, name: str) -> np.ndarray:
+        """The change Δ that the update ``name`` (``wh_next``…) adds to its parameter, computed
+        by its operation as it computed ``name`` (so ``Δ[i, j]`` is numpy's own number)."""
+        if name not in self._changes:
+            spec = self.spec(name)
+            self._changes[name] = spec.op.change(*(self.values[o] for o in spec.operands[1:]))
+        return self._changes[name]
 
     def spec(self, name: str) -> Spec:
         return self.plan.specs[name]

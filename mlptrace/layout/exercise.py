@@ -82,12 +82,9 @@ def asked_expr(update, name: str, i: int, j: int):
 
 
 def asked_value(update, name: str, i: int, j: int) -> float:
-    """The number a copy shows at (i, j) of ``name``: the change for an update (new − old,
-    numpy's own numbers), else numpy's value."""
-    if is_change(name):
-        old = name[:-len("_next")]
-        return float(update[name][i, j] - update[old][i, j])
-    return float(update[name][i, j])
+    """The number a copy shows at (i, j) of ``name``: the change for an update, else numpy's
+    value (both as numpy computed them)."""
+    return float((update.change(name) if is_change(name) else update[name])[i, j])
 
 
 def change_symbols(name: str, symbols: str, t=english) -> str:

@@ -1,7 +1,7 @@
 """Turn layout books into self-contained HTML pages (and notebook fragments).
 
 The same sheets as the workbooks (board, names, shapes, digits, sentences), each as a section
-of the page; roles become classes (yellow FFFF00 for the focus, orange FFC000 for its inputs,
+of the page; roles become classes (``palette``: yellow for the focus, orange for its inputs,
 with borders that tell them apart in grey).  For every matrix cell the page carries, as JSON,
 the cells it is computed from and its written-out arithmetic (``layout.trails``): a click only
 swaps classes and texts, the page never does any maths.  Styles and script are inline; the page
@@ -13,6 +13,7 @@ import html
 import json
 
 from ..expr import Ref
+from . import palette
 from ..i18n import N_, catalogue
 
 #: the page's own words, in English (everything else comes from the layout), translated by
@@ -53,8 +54,8 @@ CSS = """
 .mlptrace .fact{padding-right:8px}
 .mlptrace .v{text-align:center;border:1px solid #bfbfbf;margin:-1px 0 0 -1px;padding:1px 2px;cursor:pointer;font-variant-numeric:tabular-nums;white-space:nowrap}
 .mlptrace .v:hover{outline:1px solid #1f4e79}
-.mlptrace .focus{background:#ffff00;font-weight:bold;border:3px double #000}
-.mlptrace .input{background:#ffc000;border:2px dashed #000}
+.mlptrace .focus{background:#FOCUS;font-weight:bold;border:3px double #000}
+.mlptrace .input{background:#INPUT;border:2px dashed #000}
 .mlptrace .v:focus-visible{outline:2px solid #0563c1;outline-offset:1px}
 .mlptrace a{color:#0563c1}
 @media print{
@@ -69,7 +70,7 @@ CSS = """
 .mlptrace .board{zoom:min(1,calc(190 / var(--w)))}
 .mlptrace *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
-"""
+""".replace("#FOCUS", "#" + palette.FOCUS.lower()).replace("#INPUT", "#" + palette.INPUT.lower())
 
 # Only swaps classes and texts; every number and line comes from the JSON trails.
 SCRIPT = """

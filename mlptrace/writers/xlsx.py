@@ -1,6 +1,6 @@
 """Turn layout books into .xlsx files.  The only module that imports openpyxl.
 
-Roles become named styles here (yellow FFFF00 for the focus, orange FFC000 for its inputs).
+Roles become named styles here (``palette``: yellow for the focus, orange for its inputs).
 Every formula cell is saved *with* its computed value, so previewers and LibreOffice (which
 trusts cached values) show the numbers without recalculating.  Document and zip dates are
 fixed, so the same book always gives the same bytes.  Files are put in place by ``files``.
@@ -30,6 +30,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.writer.excel import ExcelWriter
 
+from . import palette
 from ..errors import MAX_COLS, MAX_NUMBER, MAX_ROWS, MAX_TEXT, MlptraceError
 from ..expr import cell_name, number_format
 from ..layout.cells import quoted
@@ -39,8 +40,6 @@ from ..layout.exercise import ANSWER_HELP, ANSWER_TITLE, is_right, tolerance
 FONT = "Calibri"  # named explicitly: LibreOffice renders unnamed fonts as serif
 #: a font with the letters of a book's language, where Calibri has none (Debian fonts-noto-cjk)
 FONTS = {"zh": "Noto Sans CJK SC"}
-YELLOW, ORANGE = "FFFF00", "FFC000"
-GREEN, RED = "92D050", "FF7C80"  # exercise checks: right (to 3 significant digits) and wrong
 #: the hidden sheet of a copy's marks (one 1-or-0 per answer) behind the names Score, MaxScore
 MARKS = "Marks"
 FIXED_DATE = datetime(2000, 1, 1)  # document dates: fixed, so identical runs give identical bytes
@@ -76,9 +75,9 @@ _ROLES = {
     "link": (Font(name=FONT, size=11, color="0563C1", underline="single"), None, None, None),
     "value": (Font(name=FONT, size=11), None, _box, _centre),
     "number": (Font(name=FONT, size=11), None, None, None),
-    "focus": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _focus_box, _centre),
-    "input": (Font(name=FONT, size=11), PatternFill("solid", fgColor=ORANGE), _input_box, _centre),
-    "blank": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=YELLOW), _focus_box, _centre),
+    "focus": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=palette.FOCUS), _focus_box, _centre),
+    "input": (Font(name=FONT, size=11), PatternFill("solid", fgColor=palette.INPUT), _input_box, _centre),
+    "blank": (Font(name=FONT, size=11, bold=True), PatternFill("solid", fgColor=palette.FOCUS), _focus_box, _centre),
     "entry": (Font(name=FONT, size=11), None, Border(bottom=Side(style="thin", color="000000")), None),
 }
 #: roles of the cells a student types in, the only ones unlocked on a protected sheet
@@ -307,10 +306,10 @@ def _add_check(ws, coordinate: str, k: int) -> None:
     red when anything else is typed."""
     mark = f"{MARKS}!$A${k}"
     ws.conditional_formatting.add(coordinate, FormulaRule(
-        formula=[f"{mark}=1"], fill=PatternFill("solid", bgColor=GREEN), stopIfTrue=True))
+        formula=[f"{mark}=1"], fill=PatternFill("solid", bgColor=palette.RIGHT), stopIfTrue=True))
     ws.conditional_formatting.add(coordinate, FormulaRule(
         formula=[f"AND(NOT(ISBLANK({coordinate})),{mark}<>1)"],
-        fill=PatternFill("solid", bgColor=RED), stopIfTrue=True))
+        fill=PatternFill("solid", bgColor=palette.WRONG), stopIfTrue=True))
 
 
 def _numbers_only(ws, coordinates, t) -> None:
