@@ -596,7 +596,8 @@ def test_no_libreoffice_survives_an_interrupted_conversion(tmp_path, sig):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "mlptrace", "--epochs", "20", "--exercise", "--variants", "6",
                              "--pdf", "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True,  # Ctrl-C reaches it even where this runs with SIGINT ignored (a job started with &)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
     reader.start()
