@@ -26,16 +26,17 @@ def epoch_jobs(trace, options: OutputConfig, copies=None, prefix: str = "", stud
 
 def epoch_files(shared, job) -> tuple:
     """(xlsx bytes, page bytes or None) of one epoch job (``epoch_jobs``); ``shared`` is
-    (trace, options).  The layout is made once: the page (with ``options.html``, beside the
-    workbook itself) is drawn from the same book; without a page the book is made and
-    written one sheet at a time.  Checked as it is made: a MlptraceError for anything a
-    spreadsheet cannot hold."""
-    trace, options = shared
+    (trace, options, boards), ``boards`` a dict through which the books of one run share their
+    board's layout (``layout.make_board``).  The layout is made once: the page (with
+    ``options.html``, beside the workbook itself) is drawn from the same book; without a page
+    the book is made and written one sheet at a time.  Checked as it is made: a MlptraceError
+    for anything a spreadsheet cannot hold."""
+    trace, options, boards = shared
     _, k, copy, student = job
     epoch = trace.epochs[k]
     with_page = bool(options.html) and copy is None
-    book = layout.epoch_book(trace, epoch, options, copy, student, one_by_one=not with_page)
-    page = html.page_bytes(book, epoch_trails(trace, epoch, options)) if with_page else None
+    book = layout.epoch_book(trace, epoch, options, copy, student, one_by_one=not with_page, boards=boards)
+    page = html.page_bytes(book, epoch_trails(trace, epoch, options, boards=boards)) if with_page else None
     return writer.book_bytes(book), page
 
 
@@ -63,9 +64,9 @@ def marking_rows(trace, options: OutputConfig, student=None, prefix: str = "") -
 
 def epoch_books(trace, options: OutputConfig | None = None):
     """Yield (file name, xlsx bytes) for every recorded epoch, one after the other."""
-    options = options or OutputConfig()
+    options, boards = options or OutputConfig(), {}
     for job in epoch_jobs(trace, options):
-        yield job[0], epoch_files((trace, options), job)[0]
+        yield job[0], epoch_files((trace, options, boards), job)[0]
 
 
 def update_html(trace, epoch, update, step=None, focus=(1, 1), decimals: int = 3, lang: str = "en") -> str:
@@ -109,7 +110,7 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
     files.check_prefix(prefix)
     size.check(size.of_trace(trace))  # the command line checks before training; an API caller here
     jobs = epoch_jobs(trace, options, prefix=prefix)
-    made = parallel.make_all(epoch_files, jobs, (trace, options), progress)
+    made = parallel.make_all(epoch_files, jobs, (trace, options, {}), progress)
     with files.RunFolder(options.out) as folder:
         return write_made(folder, named_files(trace, options, jobs, made))
 

@@ -20,12 +20,12 @@ from .writers import xlsx as writer
 def _book(shared, job) -> tuple:
     """(bytes, page bytes or None) of one book of a run: an epoch workbook (``export.epoch_files``),
     the summary or the marking table."""
-    trace, output, links = shared
+    trace, output, links, boards = shared
     if job[1] == "summary":
         return writer.book_bytes(summary_book(trace, links, decimals=output.decimals, lang=output.lang)), None
     if job[1] == "marking":
         return writer.book_bytes(marking_book(export.marking_rows(trace, output), output.decimals, output.lang)), None
-    return export.epoch_files((trace, output), job)
+    return export.epoch_files((trace, output, boards), job)
 
 
 def write_run(trace, output: OutputConfig, progress=None, pdf_progress=None) -> list[str]:
@@ -43,7 +43,8 @@ def write_run(trace, output: OutputConfig, progress=None, pdf_progress=None) -> 
     extra = [(files.SUMMARY, "summary", None, None)]  # first: the largest, so it is not made last
     if output.exercise:
         extra.append((files.in_folder(files.KEYS, files.MARKING), "marking", None, None))
-    made = parallel.make_all(_book, extra + jobs, (trace, output, links), progress)
+    # the books share one board search per shape of board (each worker keeps its own)
+    made = parallel.make_all(_book, extra + jobs, (trace, output, links, {}), progress)
     named = export.named_files(trace, output, jobs, made[len(extra):])
     books = named[:len(jobs)] + [(job[0], data) for job, (data, _) in zip(extra, made)]
     with files.RunFolder(output.out) as folder:
@@ -66,7 +67,8 @@ def _variant(shared, job):
     student = _student(output, number, count)
     prefix = files.variant_prefix(number, count, student.name)
     jobs = export.epoch_jobs(trace, output, copies=("exercise", "key"), prefix=prefix, student=student)
-    made = [(job[0], export.epoch_files((trace, output), job)[0]) for job in jobs]
+    boards = {}  # the copies and keys of a set share their board's layout
+    made = [(job[0], export.epoch_files((trace, output, boards), job)[0]) for job in jobs]
     return number, config.seed, float(trace.loss[-1]), made, export.marking_rows(trace, output, student, prefix)
 
 

@@ -88,7 +88,7 @@ def _books(run, lang):
     config, level = run
     trace = train(config)
     options = OutputConfig(exercise=level, lang=lang)
-    books = [(job[0], epoch_files((trace, options), job)[0]) for job in epoch_jobs(trace, options)]
+    books = [(job[0], epoch_files((trace, options, {}), job)[0]) for job in epoch_jobs(trace, options)]
     files = [(name, name) for name, _ in books]
     variants = [(1, 0, 0.5, [name for name, _ in books])]
     summary = summary_book(trace, files, variants=variants, lang=lang)
@@ -235,7 +235,7 @@ def test_chinese_books_name_a_font_with_chinese_letters():
 def _page(lang):
     trace = train(RUNS["sgd"][0])
     options = OutputConfig(lang=lang, html=True)
-    return epoch_files((trace, options), epoch_jobs(trace, options)[0])[1].decode("utf-8"), trace
+    return epoch_files((trace, options, {}), epoch_jobs(trace, options)[0])[1].decode("utf-8"), trace
 
 
 def test_a_chinese_page_has_the_numbers_of_the_english_one_in_chinese():
@@ -272,7 +272,7 @@ def test_a_chinese_step_page_prints(tmp_path):
     options = OutputConfig(lang="zh")
     job = epoch_jobs(trace, options)[0]
     xlsx = tmp_path / job[0]
-    xlsx.write_bytes(epoch_files((trace, options), job)[0])
+    xlsx.write_bytes(epoch_files((trace, options, {}), job)[0])
     pdf = to_pdf(xlsx, tmp_path)
     page = pdf_page_of(pdf, "步骤3 计算隐层输入")  # the title extracts as text: real glyphs, not boxes
     assert "每个隐层神经元" in subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],

@@ -392,3 +392,21 @@ def test_arithmetic_lines_are_live_only_in_formula_workbooks(trace):
     assert plain.formula is None and plain.value == live.value
     for line in arithmetic(book_of(trace, exercise="guided", copy="exercise"), "3 Hidden layer input"):
         assert line.formula is None and line.value.endswith(" = ?")
+
+
+@pytest.mark.parametrize("settings, one_page", [(dict(), True), (dict(hidden=(5, 4)), False),
+                                                (dict(data="moons", hidden=(6,), batch_size=8), False)],
+                         ids=["article", "deep", "moons mini-batches"])
+def test_a_runs_books_share_one_board_search(settings, one_page):
+    """With the run's memo, every epoch's board is the board it gets on its own (one page, or
+    several with their breaks), and the wrapping is searched once per shape of board."""
+    trace = train(TrainConfig(epochs=3, record="all", **settings))
+    memo = {}
+    for epoch in trace.epochs:
+        first = epoch.updates[0]
+        top = layout.header_rows(first) + 1
+        alone = layout.make_board(first, top, 3, epoch.updates)
+        shared = layout.make_board(first, top, 3, epoch.updates, memo)
+        assert shared == alone and shared is not alone
+        assert shared.one_page == one_page and bool(shared.breaks) != one_page
+    assert 1 <= len(memo) <= len(trace.epochs)

@@ -130,7 +130,7 @@ def number_width(updates, decimals: int) -> float:
     return float(max(decimals + 5, longest + 1))
 
 
-def make_board(update: Update, top: int, decimals: int, updates=None) -> Board:
+def make_board(update: Update, top: int, decimals: int, updates=None, memo: dict | None = None) -> Board:
     """Place every matrix of ``update`` in bands starting at row ``top``.
 
     Every matrix column has one width, wide enough for every number of ``updates`` (all the
@@ -138,10 +138,23 @@ def make_board(update: Update, top: int, decimals: int, updates=None) -> Board:
     the width that prints the step largest on one landscape page; when even that is too small
     to read, at the page's width, and the step prints on several pages.  Updated parameters
     sit in the columns of the parameters they replace, right below them, when the parameters
-    fit on one row.
+    fit on one row.  ``memo`` (a dict the books of one run share) keeps the wrapping chosen
+    for each shape of board, so a run searches for it once, not once a book.
     """
     shapes = {name: v.shape for name, v in update.values.items()}
     width = number_width(updates or [update], decimals)
+    key = (tuple(sorted(shapes.items())), width, top)
+    if memo is None or key not in memo:
+        chosen = _wrapping(update, shapes, top, width)
+        if memo is None:
+            return _board(update, shapes, top, width, *chosen)
+        memo[key] = chosen
+    return _board(update, shapes, top, width, *memo[key])
+
+
+def _wrapping(update, shapes, top, width) -> tuple[float, bool]:
+    """(budget, on one page): the width a board's rows wrap at, and whether it prints the step
+    on one page (else on several, at full size)."""
     narrowest = max(_span(n, shapes, width) for n in shapes) * width
     best = None
     for budget in range(int(narrowest), int(narrowest) + 400, 5):
@@ -149,10 +162,16 @@ def make_board(update: Update, top: int, decimals: int, updates=None) -> Board:
         rows = max(r for r, _ in board.places.values()) + max(s[0] for s in shapes.values())
         scale = min(1.0, PAGE_POINTS[0] / _points(board.widths), PAGE_POINTS[1] / (15.0 * rows))
         if best is None or scale > best[0] + 1e-9:
-            best = (scale, board)
-    scale, board = best
+            best = (scale, budget)
+    scale, budget = best
     if scale < MIN_SCALE:
-        board = _place(update, shapes, top, width, (PAGE_POINTS[0] - 3.75) / 5.25 * 0.9)
+        return (PAGE_POINTS[0] - 3.75) / 5.25 * 0.9, False
+    return budget, True
+
+
+def _board(update, shapes, top, width, budget, one_page) -> Board:
+    board = _place(update, shapes, top, width, budget)
+    if not one_page:
         board.one_page = False
         last = max(r + shapes[n][0] for n, (r, _) in board.places.items())
         board.breaks = _page_breaks(sorted({r for r, _ in board.titles.values()}), last)

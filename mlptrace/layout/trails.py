@@ -45,10 +45,10 @@ class EpochTrails:
     cells: dict
 
 
-def epoch_trails(trace, epoch, options, updates=None) -> EpochTrails:
+def epoch_trails(trace, epoch, options, updates=None, boards: dict | None = None) -> EpochTrails:
     """The trails of ``epoch`` (or only of its ``updates``, a list of indices) as its workbook
-    places them (``options`` as for ``epoch_book``)."""
-    ctx = epoch_context(trace, epoch, options)
+    places them (``options`` and ``boards`` as for ``epoch_book``)."""
+    ctx = epoch_context(trace, epoch, options, boards=boards)
     chosen = [u for u in epoch.updates if updates is None or u.index in updates]
     return EpochTrails(ctx.board, {name: u for (u, _), name in ctx.sheets.names.items()},
                        {u.index: update_trails(u, options.decimals, ctx.t) for u in chosen})

@@ -8,11 +8,11 @@ fixed, so the same book always gives the same bytes.  Files are put in place by 
 from __future__ import annotations
 
 import copy
+import html
 import io
 import re
 import zipfile
 from datetime import datetime
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -232,7 +232,7 @@ def _cell_xml(cell, style: int) -> str:
     value = cell.value
     if cell.formula is not None:
         if isinstance(value, str):  # a formula that builds text: its cached text, typed as such
-            return f'{head} t="str"><f>{_xml_text(cell.formula)}</f><v>{escape(value)}</v></c>'
+            return f'{head} t="str"><f>{_xml_text(cell.formula)}</f><v>{html.escape(value, quote=False)}</v></c>'
         cached = "" if value is None else repr(value)
         return f"{head}><f>{_xml_text(cell.formula)}</f><v>{cached}</v></c>"
     if isinstance(value, str):  # text typed by a user is never a formula, even "=1+1"
