@@ -59,6 +59,11 @@ class Trace:
             return StepView(chosen, None, tuple(focus), decimals, lang)
         return chosen.step(step, focus, decimals, lang)
 
+    @property
+    def kept_epochs(self) -> np.ndarray:
+        """The epochs (from 1) whose parameters ``history`` keeps, for the summary's charts."""
+        return history_epochs(self.config.epochs)
+
     def epoch(self, k: int) -> EpochTrace:
         """The recorded epoch number ``k`` (1-based)."""
         for e in self.epochs:

@@ -12,7 +12,6 @@ from .. import expr as ex
 from ..activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from ..i18n import catalogue, english
 from ..wording import forms
-from ..trainer import history_epochs
 from .cells import Book, Cell, Chart, Series, Sheet
 from .overview import fact_cell, overview_facts
 
@@ -27,7 +26,7 @@ PERCEPTRON_X, PERCEPTRON_W, THRESHOLD, BIAS = (0, 1, 1), (2, 3, 4), 0, -8
 def _loss_sheet(trace, t) -> Sheet:
     sheet = Sheet(t("Loss"), widths={1: 10, 2: 16}, hidden=True)
     sheet.add(Cell(1, 1, t("epoch"), "key"), Cell(1, 2, t("loss ½·ΣE²"), "key"))
-    for r, e in enumerate(history_epochs(trace.config.epochs), start=2):
+    for r, e in enumerate(trace.kept_epochs, start=2):
         sheet.add(Cell(r, 1, int(e), "fact"), Cell(r, 2, float(trace.loss[e - 1]), "number"))
     return sheet
 
@@ -222,8 +221,8 @@ CHART_ROWS, CHART_COLS = 15, (1, 6)
 def _charts(trace, charted, params_rows, t) -> list[Chart]:
     """The loss (linear and logarithmic), then one chart per weight and bias matrix."""
     epochs = trace.config.epochs
-    n = len(history_epochs(epochs)) + 1
-    sampled = trace.loss[history_epochs(epochs) - 1]
+    n = len(trace.kept_epochs) + 1
+    sampled = trace.loss[trace.kept_epochs - 1]
     x_step = nice_step(epochs / 5)
     epoch, sheet = t("epoch"), t("Loss")
     x = Series(epoch, sheet, 1, 2, n)
