@@ -9,6 +9,14 @@ class MlptraceError(ValueError):
     """Bad input or an impossible request, with a message meant for the user."""
 
 
+class NotRecorded(MlptraceError, KeyError):
+    """An epoch, update or step a trace does not hold (a KeyError, as a lookup's miss is; its
+    message reads as a sentence, not as a quoted key)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 #: the largest number a spreadsheet cell holds (Excel's 9.99999999999999E+307): an input beyond
 #: it is refused, a computed one stops the training
 MAX_NUMBER = 9.99999999999999e307

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import expr as ex
 from .activations import get as activation
+from .errors import NotRecorded
 from .i18n import N_, english
 from .wording import forms, slope_symbol
 
@@ -382,7 +383,7 @@ class Update:
         language ``lang`` ("en" or "zh", as ``--lang``)."""
         ids = [s.id for s in self.plan.steps]
         if str(step) not in ids:
-            raise KeyError(f"no step {step!r}; the steps are {', '.join(ids)}")
+            raise NotRecorded(f"no step {step!r}; the steps are {', '.join(ids)}")
         return StepView(self, str(step), tuple(focus), decimals, lang)
 
     def _repr_html_(self):

@@ -17,7 +17,7 @@ from . import network
 from .activations import get as activation
 from .config import TrainConfig, from_keywords, record_epochs
 from .data import Dataset, load
-from .errors import MAX_NUMBER, MlptraceError
+from .errors import MAX_NUMBER, MlptraceError, NotRecorded
 from .trace import EpochTrace, Plan, StepView, record_update
 from .weights import check_shapes, initial_layers, read_json
 
@@ -53,7 +53,7 @@ class Trace:
         its texts in language ``lang`` ("en" or "zh")."""
         updates = self.epoch(epoch).updates
         if not 1 <= update <= len(updates):
-            raise KeyError(f"epoch {epoch} has updates 1 to {len(updates)}, not {update}")
+            raise NotRecorded(f"epoch {epoch} has updates 1 to {len(updates)}, not {update}")
         chosen = updates[update - 1]
         if step is None:
             return StepView(chosen, None, tuple(focus), decimals, lang)
@@ -69,7 +69,7 @@ class Trace:
         for e in self.epochs:
             if e.epoch == k:
                 return e
-        raise KeyError(f"epoch {k} was not recorded (recorded: {[e.epoch for e in self.epochs]})")
+        raise NotRecorded(f"epoch {k} was not recorded (recorded: {[e.epoch for e in self.epochs]})")
 
     def predict(self, X=None, layers=None) -> np.ndarray:
         """The network's output (samples × outputs) for X (default: the training inputs), with

@@ -397,3 +397,6 @@ def test_notebook_views_check_their_settings(trace):
         trace.epoch(1).updates[0].step(3, decimals=-1)
     with pytest.raises(KeyError):
         trace.show(update=2)
+    with pytest.raises(MlptraceError) as missing:  # a KeyError too, whose message reads as a sentence
+        trace.show(epoch=7)
+    assert isinstance(missing.value, KeyError) and str(missing.value) == "epoch 7 was not recorded (recorded: [1])"
