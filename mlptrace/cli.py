@@ -19,12 +19,12 @@ from .config import DEFAULT_LEVEL, EXERCISE_LEVELS, OutputConfig, TrainConfig, v
 from .data import BUILTIN, load
 from .errors import MlptraceError, visible
 from .export import write_dump, write_weights
-from .i18n import languages
 from .files import EditedFilesKept, check_writable_dir, check_writable_file, is_special, same_file, read_roster
+from .i18n import languages
 from .run import write_run, write_variants
-from .writers.pdf import require_soffice
 from .trainer import train
 from .weights import INITS
+from .writers.pdf import require_soffice
 
 
 class _Parser(argparse.ArgumentParser):

@@ -380,7 +380,7 @@ class Update:
     def step(self, step, focus=(1, 1), decimals: int = 3, lang: str = "en") -> "StepView":
         """Step ``step`` (its number, 3 or "3.1") of this update, for a notebook to show as its
         board, ``focus`` (1-based row, column) yellow in every matrix it computes, its texts in
-        language ``lang`` ("en" or "zh", as ``--lang``)."""
+        language ``lang`` (as ``--lang``: one of ``i18n.languages()``)."""
         ids = [s.id for s in self.plan.steps]
         if str(step) not in ids:
             raise NotRecorded(f"no step {step!r}; the steps are {', '.join(ids)}")

@@ -50,7 +50,7 @@ class Trace:
              lang: str = "en"):
         """Step ``step`` of update ``update`` of recorded epoch ``epoch`` (all steps when
         ``step`` is None), for a notebook to show as the workbook's board (``_repr_html_``),
-        its texts in language ``lang`` ("en" or "zh")."""
+        its texts in language ``lang`` (as ``--lang``)."""
         updates = self.epoch(epoch).updates
         if not 1 <= update <= len(updates):
             raise NotRecorded(f"epoch {epoch} has updates 1 to {len(updates)}, not {update}")
