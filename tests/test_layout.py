@@ -399,7 +399,7 @@ def test_arithmetic_lines_are_live_only_in_formula_workbooks(trace):
                          ids=["article", "deep", "moons mini-batches"])
 def test_a_runs_books_share_one_board_search(settings, one_page):
     """With the run's memo, every epoch's board is the board it gets on its own (one page, or
-    several with their breaks), and the wrapping is searched once per shape of board."""
+    as wide as a page), and the wrapping is searched once per shape of board."""
     trace = train(TrainConfig(epochs=3, record="all", **settings))
     memo = {}
     for epoch in trace.epochs:
@@ -408,5 +408,5 @@ def test_a_runs_books_share_one_board_search(settings, one_page):
         alone = layout.make_board(first, top, 3, epoch.updates)
         shared = layout.make_board(first, top, 3, epoch.updates, memo)
         assert shared == alone and shared is not alone
-        assert shared.one_page == one_page and bool(shared.breaks) != one_page
+        assert shared.one_page == one_page
     assert 1 <= len(memo) <= len(trace.epochs)

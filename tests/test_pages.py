@@ -142,19 +142,52 @@ def test_header_and_footer_clear_of_the_body(article_trace):
 
 def test_a_step_is_one_landscape_page_unless_too_small_to_read(article_trace, deep_and_moons):
     """The article's steps: one page each, scaled to the page's width.  A deep network or the
-    moons data: one page wide, several tall, at full size, never shrunk to one unreadable page."""
+    moons data: each step on one page while its board up to that step fits one readably; else
+    one page wide, several tall, at full size, each page starting at a line of matrices and
+    repeating the step's title, sentence, formula and arithmetic."""
     for trace, one in ((article_trace, True), (deep_and_moons["deep"], False), (deep_and_moons["moons"], False)):
-        broken = 0
+        several = []
         for ws in _loaded(trace).worksheets[1:]:
             assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
             assert ws.page_setup.fitToWidth == 1
-            assert ws.page_setup.fitToHeight == (1 if one else 0), (ws.title, one)
-            # several pages: each starts at a matrix's label, not inside a matrix
             labels = {c.row for row in ws.iter_rows() for c in row if c.style.startswith("mlptrace label")}
             breaks = [b.id + 1 for b in ws.row_breaks.brk]
-            assert set(breaks) <= labels, (ws.title, breaks)
-            broken += bool(breaks)
-        assert (broken == 0) == one, broken
+            if ws.page_setup.fitToHeight == 1:
+                assert breaks == [] and not ws.print_title_rows, ws.title
+                continue
+            assert ws.page_setup.fitToHeight == 0 and breaks and set(breaks) <= labels, (ws.title, breaks)
+            header = [ws.cell(r, 1).value for r in range(1, min(labels))]
+            last = max(r for r, v in enumerate(header, start=1) if v is not None)  # the arithmetic line
+            assert ws.print_title_rows == f"$1:${last}", (ws.title, ws.print_title_rows)
+            several.append(ws.title)
+        steps = [ws.title for ws in _loaded(trace).worksheets[1:]]
+        if one:
+            assert several == []
+        elif trace is deep_and_moons["deep"]:  # the first steps are short enough for a page, the last not
+            assert steps[0] not in several and steps[-1] in several, several
+        else:  # 100 samples: every step is taller than a page
+            assert several == steps
+
+
+@lo.requires_soffice
+@lo.requires_pdftoppm
+def test_a_deep_networks_step_prints_its_focus_with_its_inputs(tmp_path):
+    """Printed: a deep network's early step is one page holding its yellow cell and its orange
+    ones; every page of a longer step shows the step's arithmetic line again."""
+    trace = train(TrainConfig(hidden=(4, 3), epochs=1, record="1"))
+    path = tmp_path / "deep.xlsx"
+    path.write_bytes(writer.book_bytes(book(trace, 1)))
+    pdf = lo.to_pdf(path, tmp_path, profile=lo.recalc_profile(tmp_path))
+    pages = subprocess.run([lo.PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True, timeout=60).stdout.split("\f")
+    first = lo.pdf_page_of(pdf, "Step 3.1 Hidden layer input 1 —")
+    assert "Step 3.1 Hidden layer input 1 —" not in pages[first]  # the next page is another step's
+    rgb = lo.render_page(pdf, first, tmp_path, dpi=50)
+    for colour in ((255, 255, 0), (255, 192, 0)):
+        assert np.all(rgb == colour, axis=-1).sum() > 20, colour
+    last_step = [p for p in pages if "Step 12 Update biases —" in p]
+    assert len(last_step) > 1
+    assert all("bh_1_next[1,1] = " in p for p in last_step), [p[:300] for p in last_step]
 
 
 @pytest.mark.parametrize("which", ["article", "deep", "moons"])

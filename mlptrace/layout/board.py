@@ -3,7 +3,7 @@ workbook, so flipping through the sheets reads like the article's sequence of pi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,8 +18,7 @@ class Board:
     titles: dict
     widths: dict
     last_col: int
-    one_page: bool = True  # the step prints on one page (else: as wide as a page, several tall)
-    breaks: list = field(default_factory=list)  # rows that start a printed page, when several
+    one_page: bool = True  # every step prints on one page (else: each as wide as a page, maybe several tall)
 
     def address(self, ref: ex.Ref) -> tuple[int, int]:
         row, col = self.places[ref.name]
@@ -57,6 +56,17 @@ GAP = 2.5  # the width of the empty column between two matrices
 
 def _points(widths: dict) -> float:
     return sum(5.25 * w + 3.75 for w in widths.values())
+
+
+def page_scale(widths: dict, height: float) -> float:
+    """How far a sheet of these column widths (characters) and ``height`` (points) must shrink
+    to print on one landscape page (1: not at all)."""
+    return min(1.0, PAGE_POINTS[0] / _points(widths), PAGE_POINTS[1] / height)
+
+
+def fits_one_page(widths: dict, height: float) -> bool:
+    """Whether such a sheet prints on one page still large enough to read."""
+    return page_scale(widths, height) >= MIN_SCALE
 
 
 def _label_width(name, shape) -> float:
@@ -160,7 +170,7 @@ def _wrapping(update, shapes, top, width) -> tuple[float, bool]:
     for budget in range(int(narrowest), int(narrowest) + 400, 5):
         board = _place(update, shapes, top, width, budget)
         rows = max(r for r, _ in board.places.values()) + max(s[0] for s in shapes.values())
-        scale = min(1.0, PAGE_POINTS[0] / _points(board.widths), PAGE_POINTS[1] / (15.0 * rows))
+        scale = page_scale(board.widths, 15.0 * rows)
         if best is None or scale > best[0] + 1e-9:
             best = (scale, budget)
     scale, budget = best
@@ -171,22 +181,25 @@ def _wrapping(update, shapes, top, width) -> tuple[float, bool]:
 
 def _board(update, shapes, top, width, budget, one_page) -> Board:
     board = _place(update, shapes, top, width, budget)
-    if not one_page:
-        board.one_page = False
-        last = max(r + shapes[n][0] for n, (r, _) in board.places.items())
-        board.breaks = _page_breaks(sorted({r for r, _ in board.titles.values()}), last)
+    board.one_page = one_page
     return board
 
 
-def _page_breaks(starts, last) -> list[int]:
-    """Rows where a printed page starts, so that a page ends between two rows of matrices
-    rather than inside one (a matrix taller than a page is still split)."""
-    rows = int(PAGE_POINTS[1] / 15.0) - 2  # a little room for the taller title rows
-    breaks, page = [], 1
+def page_breaks(starts, last: int, heights: dict, header: int) -> list[int]:
+    """Rows where a printed page of a sheet starts (``starts``: the rows where a line of
+    matrices begins; ``last``: the sheet's last row; ``heights``: row heights in points, 15 by
+    default), so that a page ends between two lines of matrices rather than inside one (a
+    matrix taller than a page is still split).  Every page after the first repeats rows 1 to
+    ``header``, the step and its arithmetic."""
+    def points(first, end):
+        return sum(heights.get(r, 15.0) for r in range(first, end))
+    room = PAGE_POINTS[1] - 30.0  # a little to spare: rows print a touch taller than their height
+    repeated = points(1, header + 1)
+    breaks, page, above = [], 1, 0.0
     for start, end in zip(starts, starts[1:] + [last + 1]):
-        if end - page > rows and start > page:
+        if start > page and above + points(page, end) > room:
             breaks.append(start)
-            page = start
+            page, above = start, repeated
     return breaks
 
 

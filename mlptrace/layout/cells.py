@@ -78,7 +78,7 @@ class Sheet:
     hidden: bool = False  # data behind charts: kept in the file, not shown or printed
     breaks: list = field(default_factory=list)  # a printed page starts at each of these rows
     fit_width: bool = True  # printed as wide as a page (else at full size, over pages across)
-    titles: tuple = (0, 0)  # (a row, the first columns) printed again on every page; 0: none
+    titles: tuple = (0, 0)  # ((first, last) row, the first columns) printed again on every page; 0: none
 
     def add(self, *cells: Cell) -> None:
         self.cells.extend(cells)

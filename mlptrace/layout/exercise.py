@@ -232,7 +232,7 @@ def marking_book(rows, decimals: int = 3, lang: str = "en"):
     widths.update({c: max(8, *(len(x) + 2 for x in shown[q])) for c, q in enumerate(heads, start=first)})
     points = sum(5.25 * w + 3.75 for w in widths.values())  # printed widths, as board.PAGE_POINTS counts
     fits = points * MIN_SCALE <= PAGE_POINTS[0]
-    sheet = Sheet(t("Marking"), widths=widths, fit_width=fits, titles=(0, 0) if fits else (4, 2))
+    sheet = Sheet(t("Marking"), widths=widths, fit_width=fits, titles=(0, 0) if fits else ((4, 4), 2))
     span = len(widths) if fits else 2
     sheet.text_row(1, t(MARKING_TITLE), "heading" if not fits else "title", span)
     sheet.heights[1] = max(sheet.heights[1] * 21.0 / 15.0, 21.0)

@@ -8,7 +8,7 @@ from .. import expr as ex
 from ..i18n import catalogue, english
 from ..trace import Given, Update
 from ..wording import step_sentences
-from .board import Board, focus_cell, matrix_title, number_places, shape_text
+from .board import Board, fits_one_page, focus_cell, page_breaks, matrix_title, number_places, shape_text
 from .cells import Cell, Sheet, quoted
 from .exercise import (ASKED, answer_sources, answers, asked_expr, asked_value, change_symbols, is_change,
                        shown_name, worked)
@@ -197,7 +197,8 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     sheet.heights[1] = 21.0
     plan = update.plan
     sheet.text_row(2, step_sentences(plan.hidden, plan.output, t)[step.kind], "text", board.last_col)
-    for k, (text, role, formula) in enumerate(_step_lines(update, step, ctx)):
+    lines = _step_lines(update, step, ctx)
+    for k, (text, role, formula) in enumerate(lines):
         sheet.text_row(3 + k, text, role, board.last_col, formula)  # wrapped: printed whole
     order = [s.id for s in update.plan.steps]
     roles = _highlights(update, step, ctx)
@@ -207,8 +208,14 @@ def step_sheet(update: Update, step, ctx: Context) -> Sheet:
     for name, spec in update.plan.specs.items():
         if order.index(spec.step) <= order.index(step.id):  # a matrix shows from its step on
             _add_matrix(sheet, update, name, ctx, roles, asked, mine, own)
-    labels = {c.row for c in sheet.cells if c.role == "label"}
-    sheet.breaks = [row for row in board.breaks if row in labels]  # none below the last matrix shown
+    if not sheet.one_page:  # the whole board does not fit a page; the board up to this step may
+        last = max(c.row for c in sheet.cells)
+        sheet.one_page = fits_one_page(sheet.widths, sum(sheet.heights.get(r, 15.0) for r in range(1, last + 1)))
+    if not sheet.one_page:  # several pages, each saying the step, its formula and arithmetic
+        labels = {c.row for c in sheet.cells if c.role == "label"}
+        starts = sorted({row for row, _ in board.titles.values()} & labels)  # the lines of matrices shown
+        sheet.breaks = page_breaks(starts, last, sheet.heights, 2 + len(lines))
+        sheet.titles = ((1, 2 + len(lines)), 0)
     return sheet
 
 

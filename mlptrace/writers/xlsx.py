@@ -378,9 +378,9 @@ def _page_setup(ws, sheet, header: str | None, footer: str, font: str) -> None:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-    row, cols = sheet.titles
-    if row:
-        ws.print_title_rows = f"{row}:{row}"
+    rows, cols = sheet.titles
+    if rows:
+        ws.print_title_rows = f"{rows[0]}:{rows[1]}"
     if cols:
         ws.print_title_cols = f"A:{cell_name(1, cols).rstrip('0123456789')}"
     # inches; the header and footer sit 0.45 inch clear of the body, so never clipped
