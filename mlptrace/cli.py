@@ -29,6 +29,10 @@ from .writers.pdf import require_soffice
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, through main's handler
+        # "argument --hidden: --hidden takes whole numbers…": our own messages name the option
+        option, sep, rest = message.partition(": ")
+        if sep and option.startswith("argument ") and rest.startswith(option[len("argument "):]):
+            message = rest
         raise MlptraceError(message)
 
 

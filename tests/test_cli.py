@@ -245,6 +245,9 @@ BAD = [
     ("--record too many", lambda d: ["--epochs", "5000", "--record", "all"], r"--record.*more than 1000 epochs"),
     ("--variants 0", lambda d: ["--exercise", "--variants", "0"], r"--variants"),
     ("--variants without --exercise", lambda d: ["--variants", "2"], r"--variants goes with --exercise"),
+    # argparse's own prefix ("argument --hidden: ") is left out: the message names the option once
+    ("--hidden trailing comma", lambda d: ["--hidden", "3,"], r"^mlptrace: error: --hidden takes whole numbers"),
+    ("--epochs 1e3", lambda d: ["--epochs", "1e3"], r"^mlptrace: error: --epochs takes a whole number"),
 ]
 
 DIVERGES = ["--output-activation", "linear", "--activation", "relu", "--lr", "1e6"]
