@@ -106,6 +106,9 @@ def write_workbooks(trace, out: str = "outputs", *, options: OutputConfig | None
     file is written.
     """
     options = output_options(out, options, settings)
+    if options.variants:
+        raise MlptraceError("variants: a class's exercise sets are written by write_variants(config, options), "
+                            "which trains each set from its own seed")
     files.check_writable_dir(options.out)
     files.check_prefix(prefix)
     size.check(size.of_trace(trace))  # the command line checks before training; an API caller here

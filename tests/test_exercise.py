@@ -491,6 +491,26 @@ def test_the_api_checks_variants_as_the_command_line_does(tmp_path, seed, settin
     assert not out.exists()
 
 
+def test_the_api_writes_a_class_kit(tmp_path):
+    """mlptrace.write_variants writes what --exercise --variants writes; write_workbooks, which
+    writes one run, refuses variants rather than ignore them."""
+    from mlptrace import MlptraceError, TrainConfig, train, write_variants, write_workbooks
+    from mlptrace.config import OutputConfig
+
+    out = tmp_path / "api"
+    paths = write_variants(TrainConfig(epochs=20, record="1", seed=4), OutputConfig(out=str(out), exercise="guided",
+                                                                                     variants=2))
+    assert run_cli("--epochs", 20, "--record", 1, "--seed", 4, "--exercise", "--variants", 2, "--out",
+                   tmp_path / "cli", "--quiet") == 0
+    names = sorted(Path(p).relative_to(out).as_posix() for p in paths)
+    assert names == sorted(p.relative_to(tmp_path / "cli").as_posix() for p in (tmp_path / "cli").rglob("*.xlsx"))
+    for name in names:
+        assert (out / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    with pytest.raises(MlptraceError, match="write_variants"):
+        write_workbooks(train(epochs=5, record="1"), str(tmp_path / "no"), exercise="guided", variants=2)
+    assert not (tmp_path / "no").exists()
+
+
 def test_a_roster_gives_the_number_of_variants():
     from mlptrace.config import OutputConfig
     assert OutputConfig(exercise="guided", roster=("Ana", "Bo", "Cy")).variants == 3
