@@ -499,14 +499,14 @@ def _alive(pid: int) -> bool:
 def test_sigterm_ends_like_ctrl_c_with_its_workers(tmp_path):
     out = tmp_path / "o"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "mlptrace", "--exercise", "--variants", "2", "--epochs", "150000",
+    cmd = [sys.executable, "-m", "mlptrace", "--exercise", "--variants", "2", "--epochs", "300000",
            "--record", "1", "--quiet", "--out", str(out)]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        while not _children(proc.pid) and time.monotonic() < deadline:
+        deadline, workers = time.monotonic() + 120, set()
+        while not workers and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)  # the run trains its own seed first, then starts the workers
-        workers = _children(proc.pid)
+            workers = _children(proc.pid)
         assert workers, "the run never started its workers"
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
