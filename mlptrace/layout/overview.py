@@ -83,7 +83,7 @@ def _whose(sheet, ctx, row) -> int:
     sheet.add(Cell(row + 1, 1, f"{t(NAME_LABEL)}:", "key"),  # without a roster: a line to type or write on
               Cell(row + 1, 2, student.name, "fact", span=2) if student.name else Cell(row + 1, 2, None, "entry"))
     sheet.add(Cell(row + 2, 1, f"{t(SCORE_LABEL)}:", "key"),
-              Cell(row + 2, 2, float(n if ctx.copy == "key" else 0), "fact", "Score", whole=True),
+              Cell(row + 2, 2, float(n if ctx.copy == "key" else 0), "score", "Score", whole=True),
               Cell(row + 2, 3, t(SCORE_OF, n=n), "fact"))
     return row + 4
 

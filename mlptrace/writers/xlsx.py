@@ -72,6 +72,7 @@ _ROLES = {
     "shape": (Font(name=FONT, size=9, italic=True, color="7F7F7F"), None, None, None),
     "key": (Font(name=FONT, size=11, bold=True), None, None, None),
     "fact": (Font(name=FONT, size=11), None, None, Alignment(horizontal="left")),
+    "score": (Font(name=FONT, size=11, bold=True), None, None, Alignment(horizontal="right")),  # beside "of N right"
     "link": (Font(name=FONT, size=11, color="0563C1", underline="single"), None, None, None),
     "value": (Font(name=FONT, size=11), None, _box, _centre),
     "number": (Font(name=FONT, size=11), None, None, None),
