@@ -252,29 +252,21 @@ def test_right_answers_score_full_marks_and_lazy_ones_nothing(kit, tmp_path):
     shapes = {n: v.shape for n, v in article_update(0).items()}
     files, expected = [], {}
     for level, out in kit.items():
-        for k, path in enumerate(sorted((out / "students").glob("*.xlsx"))):
-            right = article_update(k)
-
-            def rounded(ws, address, right=right):
+        def typed_from(matrices):
+            def value_of(ws, address):  # each answer cell gets its matrix's number
                 name, i, j = where(ws, address, shapes)
-                return three_digits(right[name][i, j])
+                return float(matrices[name][i, j])
+            return value_of
 
-            target = tmp_path / f"{level}-{k}-rounded.xlsx"
-            n = fill(path, target, rounded)
-            files.append(target)
-            expected[target.stem] = (n, n)
-        # worked out step by step from the student's own rounded answers (error carried
-        # forward), from the numbers as shown and as stored
         for k, path in enumerate(sorted((out / "students").glob("*.xlsx"))):
-            for as_shown in (True, False):
-                typed = own_work(k, level == "matrix", shown_places(path) if as_shown else None)
-
-                def worked(ws, address, typed=typed):
-                    name, i, j = where(ws, address, shapes)
-                    return float(typed[name][i, j])
-
-                target = tmp_path / f"{level}-{k}-own-{'shown' if as_shown else 'stored'}.xlsx"
-                n = fill(path, target, worked)
+            rounded = {name: np.vectorize(three_digits)(m) for name, m in article_update(k).items()}
+            # and worked out step by step from the student's own rounded answers (error carried
+            # forward), from the numbers as shown and as stored
+            own = {f"own-{how}": own_work(k, level == "matrix", places)
+                   for how, places in (("shown", shown_places(path)), ("stored", None))}
+            for kind, matrices in {"rounded": rounded, **own}.items():
+                target = tmp_path / f"{level}-{k}-{kind}.xlsx"
+                n = fill(path, target, typed_from(matrices))
                 files.append(target)
                 expected[target.stem] = (n, n)
         key = tmp_path / f"{level}-key.xlsx"
